@@ -1,0 +1,62 @@
+/**
+ * `patroni-kit`: the command-line entry point.
+ *
+ * Each command lives in its own module and is imported only when it runs, so that start-up stays lean
+ * (`patroni-kit list` must not pay for loading the etcd client or the linter).
+ */
+import { describeError, isPatroniKitError } from '@patroni-kit/errors';
+import { type CommandIO, type CommandModule, ExitCode } from './command.js';
+
+const commands: Record<string, () => Promise<CommandModule>> = {
+  lab: async () => (await import('./commands/lab.js')).default,
+};
+
+function mainUsage(): string {
+  return [
+    'Usage: patroni-kit COMMAND [options]',
+    '',
+    'Commands:',
+    ...Object.keys(commands)
+      .sort()
+      .map((name) => `  ${name}`),
+    '',
+    'Run `patroni-kit COMMAND --help` for a command\'s options.',
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const lines = [mainUsage()];
+    if (name !== undefined) {
+      for (const key of Object.keys(commands).sort()) {
+        const mod = await commands[key]!();
+        lines.push(`  ${key.padEnd(14)} ${mod.summary}`);
+      }
+    }
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version' || name === 'version-cli') {
+    io.stdout.write('patroni-kit 0.1.0\n');
+    return ExitCode.ok;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.stderr.write(`patroni-kit: unknown command '${name}'.\n${mainUsage()}\n`);
+    return ExitCode.usage;
+  }
+  const mod = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${mod.usage}\n`);
+    return ExitCode.ok;
+  }
+  try {
+    return await mod.run(rest, io);
+  } catch (err) {
+    io.stderr.write(`patroni-kit ${name}: ${describeError(err)}\n`);
+    if (process.env.PATRONI_KIT_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return isPatroniKitError(err, 'USAGE') ? ExitCode.usage : isPatroniKitError(err, 'AMBIGUOUS_WRITE') ? ExitCode.unknown : ExitCode.failed;
+  }
+}

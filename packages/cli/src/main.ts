@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// The `patroni-kit` binary: wires process signals and streams to the CLI.
+import { describeError } from '@patroni-kit/errors';
+import { ExitCode } from './command.js';
+import { main } from './cli.js';
+
+const controller = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    controller.abort(new Error(`interrupted by ${sig}`));
+    process.exitCode = 130;
+  });
+}
+main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  isTTY: Boolean(process.stdout.isTTY),
+  signal: controller.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`patroni-kit: ${describeError(err)}\n`);
+    process.exitCode = ExitCode.failed;
+  },
+);

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeError, isPatroniKitError, PatroniKitError, redact } from '../src/index.js';
+
+test('redact removes URL credentials, passwords and authorization headers', () => {
+  assert.equal(redact('postgres://admin:s3cr3t@db:5432/x'), 'postgres://admin:***@db:5432/x');
+  assert.equal(redact('password=hunter2 host=a'), 'password=*** host=a');
+  assert.equal(redact('{"password": "p@ss"}'), '{"password": "***"}');
+  assert.equal(redact('Authorization: Basic dXNlcjpwYXNz'), 'Authorization: Basic ***');
+  assert.equal(redact('nothing secret here'), 'nothing secret here');
+});
+
+test('PatroniKitError carries code, status, hint and a redacted cause', () => {
+  const cause = new Error('connect failed for http://u:topsecret@h:8008');
+  const err = new PatroniKitError('AUTH', 'login failed with password=abc', { status: 401, hint: 'set restapi.authentication', cause });
+  assert.equal(err.code, 'AUTH');
+  assert.equal(err.status, 401);
+  assert.ok(!err.message.includes('abc'));
+  assert.ok(!String((err.cause as Error).message).includes('topsecret'));
+  assert.match(err.describe(), /hint: set restapi/);
+  assert.deepEqual(Object.keys(err.toJSON()).sort(), ['code', 'hint', 'message', 'name', 'status']);
+  assert.ok(isPatroniKitError(err, 'AUTH'));
+  assert.ok(!isPatroniKitError(err, 'TIMEOUT'));
+  assert.equal(describeError(new Error('x password=1')), 'x password=***');
+});
