@@ -1,0 +1,152 @@
+/** Connection settings from a patroni.yml / patronictl config (`-c`) and from `--dcs-url`, like patronictl. */
+import { PatroniKitError } from '@patroni-kit/errors';
+import { normalizeNamespace } from './keys.js';
+import type { ConnectionOptions } from './transport.js';
+
+/** Where a cluster's DCS is: connection, namespace and (when the config names it) scope. */
+export interface DcsTarget {
+  connection: ConnectionOptions;
+  namespace: string;
+  scope?: string;
+  /** Citus group from `citus.group`. */
+  group?: number;
+  warnings: string[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function hostList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return [];
+}
+
+function withScheme(host: string, protocol: string): string {
+  return /^[a-z]+:\/\//i.test(host) ? host : `${protocol}://${host}`;
+}
+
+/**
+ * Reads the `etcd3` (or, read through the v3 API, `etcd`) section, `namespace`, `scope` and `citus.group` of
+ * a parsed patroni.yml or patronictl config. `env` supplies PATRONI_* overrides like Patroni does.
+ */
+export function connectionFromPatroniConfig(
+  config: unknown,
+  env: Record<string, string | undefined> = {},
+): DcsTarget {
+  const cfg = isObject(config) ? config : {};
+  const warnings: string[] = [];
+  let section: Record<string, unknown> | undefined;
+  if (isObject(cfg.etcd3)) section = { ...cfg.etcd3 };
+  else if (isObject(cfg.etcd)) {
+    section = { ...cfg.etcd };
+    warnings.push('the config has an etcd (v2) section; reading the same hosts through the etcd v3 API');
+  }
+  const envMap: Array<[string, string]> = [
+    ['PATRONI_ETCD3_HOSTS', 'hosts'],
+    ['PATRONI_ETCD3_HOST', 'host'],
+    ['PATRONI_ETCD3_URL', 'url'],
+    ['PATRONI_ETCD3_PROTOCOL', 'protocol'],
+    ['PATRONI_ETCD3_USERNAME', 'username'],
+    ['PATRONI_ETCD3_PASSWORD', 'password'],
+    ['PATRONI_ETCD3_CACERT', 'cacert'],
+    ['PATRONI_ETCD3_CERT', 'cert'],
+    ['PATRONI_ETCD3_KEY', 'key'],
+  ];
+  for (const [name, field] of envMap) {
+    const v = env[name];
+    if (v !== undefined) section = { ...(section ?? {}), [field]: v };
+  }
+  if (!section) {
+    const other = ['consul', 'zookeeper', 'kubernetes', 'raft', 'exhibitor'].find((k) => k in cfg);
+    throw new PatroniKitError(
+      'CONFIG',
+      other
+        ? `the config uses the ${other} DCS; only etcd v3 is supported`
+        : 'the config has no etcd3 section',
+      {
+        hint: 'Add an etcd3: {hosts: [...]} section or pass --dcs-url etcd3://host:2379.',
+      },
+    );
+  }
+  if (section.srv || section.srv_suffix || section.discovery_srv) {
+    warnings.push('etcd3.srv (DNS discovery) is not supported; using host/hosts/url only');
+  }
+  const protocol = String(section.protocol ?? 'http');
+  const endpoints: string[] = [];
+  if (typeof section.url === 'string') endpoints.push(section.url);
+  if (typeof section.proxy === 'string') endpoints.push(section.proxy);
+  endpoints.push(...hostList(section.hosts).map((h) => withScheme(h, protocol)));
+  if (typeof section.host === 'string') endpoints.push(withScheme(section.host, protocol));
+  if (endpoints.length === 0) {
+    throw new PatroniKitError('CONFIG', 'the etcd3 section names no endpoint', {
+      hint: 'Set etcd3.hosts (list of host:port), etcd3.host or etcd3.url.',
+    });
+  }
+  const connection: ConnectionOptions = { endpoints: [...new Set(endpoints)] };
+  if (section.username !== undefined || section.password !== undefined) {
+    connection.auth = { username: String(section.username ?? ''), password: String(section.password ?? '') };
+  }
+  const tls: NonNullable<ConnectionOptions['tls']> = {};
+  if (typeof section.cacert === 'string') tls.caFile = section.cacert;
+  if (typeof section.cert === 'string') tls.certFile = section.cert;
+  if (typeof section.key === 'string') tls.keyFile = section.key;
+  if (Object.keys(tls).length > 0) connection.tls = tls;
+  const scope = env.PATRONI_SCOPE ?? (typeof cfg.scope === 'string' ? cfg.scope : undefined);
+  const target: DcsTarget = {
+    connection,
+    namespace: normalizeNamespace(
+      env.PATRONI_NAMESPACE ?? (typeof cfg.namespace === 'string' ? cfg.namespace : undefined),
+    ),
+    warnings,
+  };
+  if (scope !== undefined) target.scope = String(scope);
+  if (isObject(cfg.citus) && typeof cfg.citus.group === 'number') target.group = cfg.citus.group;
+  return target;
+}
+
+/**
+ * Parses patronictl's `--dcs-url`: `DCS://[user:password@]HOST[:PORT][,HOST[:PORT]...][/NAMESPACE]` with DCS
+ * `etcd3` or `etcd` (both read through the v3 API); `https://` / `http://` name the protocol directly.
+ */
+export function connectionFromDcsUrl(url: string): DcsTarget {
+  const m = /^(?:([a-z0-9]+):\/\/)?(?:([^@/]*)@)?([^/]*)(\/.*)?$/i.exec(url.trim());
+  if (!m || !m[3]) {
+    throw new PatroniKitError('USAGE', `cannot parse --dcs-url '${url}'`, {
+      hint: 'Use etcd3://host:2379[/namespace], e.g. etcd3://127.0.0.1:2379/service.',
+    });
+  }
+  const scheme = (m[1] ?? 'etcd').toLowerCase();
+  const warnings: string[] = [];
+  let protocol = 'http';
+  if (scheme === 'https' || scheme === 'etcd3s') protocol = 'https';
+  else if (scheme === 'etcd') warnings.push('--dcs-url etcd:// names the v2 API; reading through etcd v3');
+  else if (scheme !== 'etcd3' && scheme !== 'http') {
+    throw new PatroniKitError('USAGE', `--dcs-url scheme '${scheme}' is not supported`, {
+      hint: 'Only etcd v3 is supported: use etcd3://host:2379.',
+    });
+  }
+  const endpoints = m[3].split(',').map((h) => {
+    const hostPort = h.trim() || 'localhost';
+    const withPort =
+      /:\d+$/.test(hostPort) || (hostPort.endsWith(']') === false && /\]:\d+$/.test(hostPort))
+        ? hostPort
+        : `${hostPort}:2379`;
+    return `${protocol}://${withPort}`;
+  });
+  const connection: ConnectionOptions = { endpoints };
+  if (m[2]) {
+    const [user, ...pw] = m[2].split(':');
+    connection.auth = {
+      username: decodeURIComponent(user ?? ''),
+      password: decodeURIComponent(pw.join(':')),
+    };
+  }
+  const ns = m[4] && m[4] !== '/' ? m[4] : undefined;
+  return { connection, namespace: normalizeNamespace(ns), warnings };
+}
