@@ -243,13 +243,16 @@ export class PatroniClient {
   // ---------------------------------------------------------------- writes (never retried)
 
   /** `PATCH /config`: merge-patch the dynamic configuration (`null` deletes a key); body is the new document. */
-  patchConfig(patch: DynamicConfigPatch, options: CallOptions = {}): Promise<WriteResult<DynamicConfig>> {
+  async patchConfig(
+    patch: DynamicConfigPatch,
+    options: CallOptions = {},
+  ): Promise<WriteResult<DynamicConfig>> {
     requireNonEmptyObject(patch, 'patchConfig');
     return this.#write('PATCH', '/config', patch, 'write', options, json(isPlainObject, 'a JSON object'));
   }
 
   /** `PUT /config`: replace the dynamic configuration unconditionally; body echoes the request. */
-  putConfig(config: DynamicConfig, options: CallOptions = {}): Promise<WriteResult<DynamicConfig>> {
+  async putConfig(config: DynamicConfig, options: CallOptions = {}): Promise<WriteResult<DynamicConfig>> {
     requireNonEmptyObject(config, 'putConfig');
     return this.#write('PUT', '/config', config, 'write', options, json(isPlainObject, 'a JSON object'));
   }

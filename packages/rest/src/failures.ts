@@ -127,7 +127,8 @@ export function failureToError(failure: ExchangeFailure, ctx: RequestContext): P
       details: { ...details, errno: code },
     });
   }
-  if (code.startsWith('HPE_')) {
+  const parserError = code.startsWith('HPE_') || (cause instanceof Error && cause.name === 'HTTPParserError');
+  if (parserError || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
     return new PatroniKitError('DECODE', `${where}: the answer is not valid HTTP (${errorMessage(cause)})`, {
       hint: 'this does not look like a Patroni REST API; check the host and port (restapi.listen)',
       cause,
@@ -145,7 +146,7 @@ export function failureToError(failure: ExchangeFailure, ctx: RequestContext): P
       hint:
         ctx.protocol === 'http:'
           ? 'if the member serves HTTPS (restapi.certfile), use https://'
-          : 'the member may be restarting; try again or read another member',
+          : 'the member may be restarting; or it requires a client certificate (restapi.verify_client: required, TLS 1.3 reports it this way): set tls.cert and tls.key',
       cause,
       details: { ...details, errno: code },
     });

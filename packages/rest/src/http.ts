@@ -73,10 +73,10 @@ export function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Prom
     };
     const giveUp = (kind: FailureKind, error: Error): void => {
       if (settled) return;
-      const failure = new ExchangeFailure(kind, started, error);
+      // Settle first: aborting makes undici report its own error synchronously, which must not win.
+      settle(new ExchangeFailure(kind, started, error));
       if (controller && !controller.aborted) controller.abort(error);
       else pendingAbort = error;
-      settle(failure);
     };
     const onAbort = (): void => {
       const reason = request.signal?.reason;
