@@ -20,7 +20,7 @@ function mainUsage(): string {
       .sort()
       .map((name) => `  ${name}`),
     '',
-    'Run `patroni-kit COMMAND --help` for a command\'s options.',
+    "Run `patroni-kit COMMAND --help` for a command's options.",
   ].join('\n');
 }
 
@@ -57,6 +57,10 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   } catch (err) {
     io.stderr.write(`patroni-kit ${name}: ${describeError(err)}\n`);
     if (process.env.PATRONI_KIT_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
-    return isPatroniKitError(err, 'USAGE') ? ExitCode.usage : isPatroniKitError(err, 'AMBIGUOUS_WRITE') ? ExitCode.unknown : ExitCode.failed;
+    return isPatroniKitError(err, 'USAGE')
+      ? ExitCode.usage
+      : isPatroniKitError(err, 'AMBIGUOUS_WRITE')
+        ? ExitCode.unknown
+        : ExitCode.failed;
   }
 }

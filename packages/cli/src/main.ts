@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `patroni-kit` binary: wires process signals and streams to the CLI.
 import { describeError } from '@patroni-kit/errors';
-import { ExitCode } from './command.js';
 import { main } from './cli.js';
+import { ExitCode } from './command.js';
 
 const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

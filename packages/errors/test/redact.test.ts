@@ -12,7 +12,11 @@ test('redact removes URL credentials, passwords and authorization headers', () =
 
 test('PatroniKitError carries code, status, hint and a redacted cause', () => {
   const cause = new Error('connect failed for http://u:topsecret@h:8008');
-  const err = new PatroniKitError('AUTH', 'login failed with password=abc', { status: 401, hint: 'set restapi.authentication', cause });
+  const err = new PatroniKitError('AUTH', 'login failed with password=abc', {
+    status: 401,
+    hint: 'set restapi.authentication',
+    cause,
+  });
   assert.equal(err.code, 'AUTH');
   assert.equal(err.status, 401);
   assert.ok(!err.message.includes('abc'));

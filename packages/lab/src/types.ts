@@ -93,6 +93,8 @@ export interface LabStatus {
   statsUrl: string;
   /** JSON file with superuser, replication and restapi credentials (mode 0600). */
   credentialsFile: string;
+  /** A libpq password file for the superuser (use with PGPASSFILE). */
+  pgpassFile: string;
   /** patronictl-compatible config (`patronictl -c FILE list`). */
   ctlConfig: string;
   /** Network namespace to run clients in (netns topology only). */

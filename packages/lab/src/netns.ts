@@ -1,0 +1,169 @@
+/**
+ * The `--netns` topology: one network namespace per host, joined by a bridge in the root namespace.
+ *
+ * Members get addresses from 198.18.0.0/15 (reserved for network tests, RFC 2544) so the lab never
+ * collides with a user's networks. A blackhole route for the whole /15 in the root namespace guards it:
+ * only our bridge's /24 is more specific, so nothing for that range ever leaves the machine.
+ * A partition is two DROP rules on the member's own eth0 inside its namespace: both directions are cut,
+ * while Patroni still reaches its own PostgreSQL and etcd member over the namespace's loopback.
+ */
+import { execFile } from 'node:child_process';
+import { PatroniKitError } from '@patroni-kit/errors';
+
+const GUARD = '198.18.0.0/15';
+
+/** Names and addresses of a netns lab. */
+export interface NetnsPlan {
+  prefix: string;
+  bridge: string;
+  bridgeAddress: string;
+  /** e.g. 198.18.0.0/24 */
+  subnet: string;
+  namespaces: [string, string, string];
+  hosts: [string, string, string];
+}
+
+/** The plan for a given prefix (short: interface names are limited to 15 characters) and third octet. */
+export function netnsPlan(prefix = 'pk', octet = 0): NetnsPlan {
+  if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) {
+    throw new PatroniKitError(
+      'USAGE',
+      `netns prefix '${prefix}' must be 1-8 lowercase letters or digits, starting with a letter`,
+    );
+  }
+  const net = `198.18.${octet}`;
+  return {
+    prefix,
+    bridge: `${prefix}-br`,
+    bridgeAddress: `${net}.1`,
+    subnet: `${net}.0/24`,
+    namespaces: [`${prefix}-n1`, `${prefix}-n2`, `${prefix}-n3`],
+    hosts: [`${net}.11`, `${net}.12`, `${net}.13`],
+  };
+}
+
+function run(args: string[], allowFail = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(args[0]!, args.slice(1), { timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err && !allowFail) {
+        reject(
+          new PatroniKitError('LAB', `\`${args.join(' ')}\` failed: ${stderr.trim() || err.message}`, {
+            cause: err,
+          }),
+        );
+      } else resolve(stdout);
+    });
+  });
+}
+
+/** Whether the namespaces of `plan` exist. */
+export async function netnsExists(plan: NetnsPlan): Promise<boolean> {
+  const out = await run(['ip', 'netns', 'list'], true);
+  return plan.namespaces.every((ns) => out.split('\n').some((l) => l.split(' ')[0] === ns));
+}
+
+/** Creates namespaces, veths and the bridge; idempotent. Needs root. */
+export async function createNetwork(plan: NetnsPlan): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new PatroniKitError(
+      'USAGE',
+      'the netns topology needs root (it creates network namespaces and a bridge)',
+      {
+        hint: 'run as root, or use the default loopback topology (no --netns)',
+      },
+    );
+  }
+  const routes = await run(['ip', 'route', 'show', GUARD], true);
+  if (!routes.includes('blackhole')) await run(['ip', 'route', 'add', 'blackhole', GUARD]);
+  const links = await run(['ip', '-o', 'link', 'show'], true);
+  if (!links.includes(` ${plan.bridge}:`)) {
+    await run(['ip', 'link', 'add', plan.bridge, 'type', 'bridge']);
+    await run(['ip', 'addr', 'add', `${plan.bridgeAddress}/24`, 'dev', plan.bridge]);
+  }
+  await run(['ip', 'link', 'set', plan.bridge, 'up']);
+  const existing = await run(['ip', 'netns', 'list'], true);
+  for (let i = 0; i < 3; i++) {
+    const ns = plan.namespaces[i]!;
+    const veth = `${plan.prefix}-v${i + 1}`;
+    if (!existing.split('\n').some((l) => l.split(' ')[0] === ns)) {
+      await run(['ip', 'netns', 'add', ns]);
+      await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+      await run(['ip', 'link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', veth]);
+      await run(['ip', 'link', 'set', veth, 'master', plan.bridge]);
+      await run(['ip', 'link', 'set', veth, 'up']);
+      await run(['ip', '-n', ns, 'addr', 'add', `${plan.hosts[i]}/24`, 'dev', 'eth0']);
+      await run(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
+    }
+  }
+}
+
+/** Removes namespaces, bridge and (when no other lab bridge uses the range) the guard route. */
+export async function deleteNetwork(plan: NetnsPlan): Promise<void> {
+  for (const ns of plan.namespaces) await run(['ip', 'netns', 'del', ns], true);
+  await run(['ip', 'link', 'del', plan.bridge], true);
+  const routes = await run(['ip', 'route', 'show'], true);
+  const othersUseRange = routes.split('\n').some((l) => l.startsWith('198.18.') && !l.includes(plan.bridge));
+  if (!othersUseRange) await run(['ip', 'route', 'del', 'blackhole', GUARD], true);
+}
+
+const RULES: Array<[string, string]> = [
+  ['INPUT', '-i'],
+  ['OUTPUT', '-o'],
+];
+
+/** Cuts the namespace's eth0 in both directions. */
+export async function partition(ns: string): Promise<void> {
+  if (await isPartitioned(ns)) return;
+  for (const [chain, dir] of RULES)
+    await run([
+      'ip',
+      'netns',
+      'exec',
+      ns,
+      'iptables',
+      '-A',
+      chain,
+      dir,
+      'eth0',
+      '-j',
+      'DROP',
+      '-m',
+      'comment',
+      '--comment',
+      'patroni-kit-partition',
+    ]);
+}
+
+/** Removes the partition rules. */
+export async function heal(ns: string): Promise<void> {
+  // Bounded: a rule that cannot be deleted must not loop forever.
+  for (let i = 0; i < 5 && (await isPartitioned(ns)); i++) {
+    for (const [chain, dir] of RULES)
+      await run(
+        [
+          'ip',
+          'netns',
+          'exec',
+          ns,
+          'iptables',
+          '-D',
+          chain,
+          dir,
+          'eth0',
+          '-j',
+          'DROP',
+          '-m',
+          'comment',
+          '--comment',
+          'patroni-kit-partition',
+        ],
+        true,
+      );
+  }
+}
+
+/** Whether our partition rules are present in the namespace. */
+export async function isPartitioned(ns: string): Promise<boolean> {
+  const out = await run(['ip', 'netns', 'exec', ns, 'iptables', '-S'], true);
+  return out.includes('patroni-kit-partition');
+}

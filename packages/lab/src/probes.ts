@@ -1,0 +1,144 @@
+/** Small bounded probes the lab uses to decide that a part is up: HTTP, SQL and port checks. */
+
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import pg from 'pg';
+import { sleep } from './processes.js';
+
+/** GET (or another method) with a hard timeout; resolves to status and parsed JSON (or null). */
+export async function httpJson(
+  url: string,
+  opts: {
+    method?: string;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+    body?: string;
+  } = {},
+): Promise<{ status: number; body: unknown }> {
+  const signals = [AbortSignal.timeout(opts.timeoutMs ?? 2000)];
+  if (opts.signal) signals.push(opts.signal);
+  const init: RequestInit = { method: opts.method ?? 'GET', signal: AbortSignal.any(signals) };
+  if (opts.headers) init.headers = opts.headers;
+  if (opts.body !== undefined) init.body = opts.body;
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body };
+}
+
+/** Same as {@link httpJson} but returns undefined instead of throwing on network errors. */
+export async function tryHttpJson(
+  url: string,
+  timeoutMs = 2000,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: unknown } | undefined> {
+  try {
+    return await httpJson(url, signal ? { timeoutMs, signal } : { timeoutMs });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Connection settings for one SQL probe. */
+export interface SqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database?: string;
+}
+
+/** Runs one query on a fresh connection with connect and statement timeouts. */
+export async function sql<T extends Record<string, unknown>>(
+  target: SqlTarget,
+  text: string,
+  params: unknown[] = [],
+  timeoutMs = 5000,
+): Promise<T[]> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database ?? 'postgres',
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'patroni-kit-lab',
+  });
+  // A server that drops the connection emits 'error' on the client; the query rejects anyway.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const res = await client.query(text, params);
+    return res.rows as T[];
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes; never unbounded. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; hint?: string },
+): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    if (opts.signal?.aborted)
+      throw new PatroniKitError('ABORTED', `aborted while waiting for ${what}`, {
+        cause: opts.signal.reason,
+      });
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      // A part that has exited will not come back by waiting: fail at once.
+      if (isPatroniKitError(err, 'LAB')) throw err;
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new PatroniKitError(
+        'TIMEOUT',
+        `timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${what}${detail}`,
+        {
+          ...(opts.hint ? { hint: opts.hint } : {}),
+        },
+      );
+    }
+    await sleep(Math.min(opts.intervalMs ?? 250, Math.max(0, deadline - Date.now())), opts.signal);
+  }
+}
+
+/** True when nothing listens on host:port (we can bind it ourselves). */
+export function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Who listens on host:port, from `ss` (best effort, for error messages). */
+export function portOwner(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('ss', ['-ltnpH', `sport = :${port}`], { timeout: 3000 }, (err, stdout) => {
+      if (err) return resolve(undefined);
+      const line = stdout
+        .split('\n')
+        .find(
+          (l) => l.includes(`${host}:${port}`) || l.includes(`*:${port}`) || l.includes(`0.0.0.0:${port}`),
+        );
+      const m = line ? /users:\(\("([^"]+)",pid=(\d+)/.exec(line) : null;
+      resolve(m ? `${m[1]} (pid ${m[2]})` : undefined);
+    });
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * The lab's lifecycle on one Patroni/etcd pair: up, the CLI's status, a write through 5000 read back
+ * through 5001, idempotent up, kill of the leader and recovery, rejoin, and a down that leaves nothing.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { Lab, type LabOptions, type LabStatus, waitFor } from '@patroni-kit/lab';
+import { createProbeTable, listeningOn, readBack, runCli, tempLabDir, writeRow } from './helpers.js';
+
+/** Registers the lifecycle suite for `opts` (which must set distinct hosts per file). */
+export function lifecycleSuite(
+  title: string,
+  opts: LabOptions & { hosts: [string, string, string]; haproxyHost: string },
+): void {
+  describe(title, { timeout: 600_000 }, () => {
+    const dir = tempLabDir(title.replace(/\W+/g, '-'));
+    const lab = new Lab({ ...opts, dir, profile: 'fast' });
+    let status: LabStatus;
+
+    before(async () => {
+      status = await lab.up();
+    });
+    after(async () => {
+      await lab.down({ purge: true });
+    });
+
+    test('up reaches the healthy state: 3 etcd members, one leader, two streaming replicas', async () => {
+      assert.equal(status.members.length, 3);
+      assert.equal(status.members.filter((m) => m.role === 'leader').length, 1);
+      assert.equal(status.members.filter((m) => m.role === 'replica').length, 2);
+      for (const m of status.members) {
+        assert.equal(m.state === 'running' || m.state === 'streaming', true, `${m.name} state ${m.state}`);
+        assert.equal(m.etcd.healthy, true, `${m.etcd.name} healthy`);
+        assert.equal(m.versions.patroni, opts.patroni);
+      }
+      assert.ok(status.versions.etcd.startsWith(opts.etcd!), `etcd ${status.versions.etcd}`);
+      assert.equal(status.versions.postgres.split('.')[0], '15');
+    });
+
+    test('lab status --json gives members, URIs without passwords, credentials and a working ctl config', async () => {
+      const res = await runCli(['lab', 'status', '--json', '--dir', dir]);
+      assert.equal(res.code, 0, res.stderr);
+      const json = JSON.parse(res.stdout) as LabStatus;
+      assert.deepEqual(
+        json.members.map((m) => m.name),
+        ['n1', 'n2', 'n3'],
+      );
+      assert.equal(json.writerUri, `postgresql://postgres@${opts.haproxyHost}:5000/postgres`);
+      assert.equal(json.readerUri, `postgresql://postgres@${opts.haproxyHost}:5001/postgres`);
+      const creds = JSON.parse(readFileSync(json.credentialsFile, 'utf8'));
+      for (const k of ['superuser', 'replication', 'restapi']) {
+        assert.equal(typeof creds[k].username, 'string');
+        assert.ok(creds[k].password.length >= 20, `${k} password is random and long`);
+        assert.ok(!res.stdout.includes(creds[k].password), `${k} password not printed`);
+        assert.notEqual(creds[k].password, 'change-me');
+      }
+      assert.equal(statSync(json.credentialsFile).mode & 0o777, 0o600);
+      const list = await lab.patronictl(['list', '-f', 'json']);
+      const rows = JSON.parse(list) as Array<{ Member: string; Role: string }>;
+      assert.deepEqual(rows.map((r) => r.Member).sort(), ['n1', 'n2', 'n3']);
+      assert.equal(rows.filter((r) => r.Role === 'Leader').length, 1);
+    });
+
+    test('a row written through 5000 lands on the leader and is read back through 5001 from a replica', async () => {
+      await createProbeTable(lab);
+      const w = await writeRow(lab, 'hello');
+      const leader = status.members.find((m) => m.role === 'leader')!;
+      assert.equal(w.server, leader.host);
+      const r = await readBack(lab, w.id);
+      assert.equal(r.note, 'hello');
+      assert.equal(r.inRecovery, true);
+      assert.notEqual(r.server, leader.host);
+    });
+
+    test('up again is idempotent: same processes, still healthy', async () => {
+      const pidsBefore = JSON.parse(readFileSync(`${dir}/lab.json`, 'utf8')).processes;
+      const again = await runCli(['lab', 'up', '--dir', dir]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /using the existing lab/);
+      assert.doesNotMatch(again.stderr, /starting/);
+      assert.deepEqual(JSON.parse(readFileSync(`${dir}/lab.json`, 'utf8')).processes, pidsBefore);
+    });
+
+    test('after lab kill of the leader a new leader takes over and writes through 5000 succeed again', async () => {
+      const old = (await lab.status()).leader!;
+      const res = await runCli(['lab', 'kill', old, '--dir', dir]);
+      assert.equal(res.code, 0, res.stderr);
+      const after = await waitFor(
+        'a new leader',
+        async () => {
+          const s = await lab.status();
+          return s.leader && s.leader !== old ? s : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+      const newLeader = after.members.find((m) => m.name === after.leader)!;
+      const w = await waitFor(
+        'a write through 5000 on the new leader',
+        async () => {
+          const row = await writeRow(lab, 'after-failover');
+          return row.server === newLeader.host ? row : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 300 },
+      );
+      assert.ok(w.id > 0);
+      const killed = after.members.find((m) => m.name === old)!;
+      assert.equal(killed.running.patroni, false);
+    });
+
+    test('up brings the killed member back as a replica', async () => {
+      const s = await lab.up();
+      assert.equal(s.members.filter((m) => m.role === 'leader').length, 1);
+      assert.equal(s.members.filter((m) => m.role === 'replica').length, 2);
+    });
+
+    test('down stops everything it started and leaves no listening port', async () => {
+      const pids = JSON.parse(readFileSync(`${dir}/lab.json`, 'utf8')).processes;
+      const res = await runCli(['lab', 'down', '--dir', dir]);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /Stopped: /);
+      const all = [pids.haproxy, ...Object.values(pids.etcd), ...Object.values(pids.patroni)] as Array<{
+        pid: number;
+      }>;
+      for (const p of all)
+        assert.equal(
+          existsSync(`/proc/${p.pid}/cmdline`) &&
+            readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(' ')[2] !== 'Z',
+          false,
+          `pid ${p.pid} gone`,
+        );
+      assert.deepEqual(await listeningOn([...opts.hosts, opts.haproxyHost]), []);
+      const again = await runCli(['lab', 'down', '--dir', dir]);
+      assert.equal(again.code, 0);
+      assert.match(again.stdout, /Nothing was running/);
+    });
+  });
+}
