@@ -1,0 +1,14 @@
+/**
+ * @patroni-kit/config: JSON Schema validation and lint rules for Patroni's patroni.yml and its dynamic
+ * (DCS) configuration, for Patroni 3.0–4.1.
+ */
+export { RULES, type RuleInfo, ruleInfo } from './catalog.js';
+export { type ClusterMember, lintCluster } from './cluster.js';
+export { envOverlay, parseEnvFile } from './env.js';
+export { applyFixes } from './fix.js';
+export { formatJson, formatSarif, formatText } from './format.js';
+export { type LintResult, lintFile, lintText, parsePatroniVersion, sortFindings } from './lint.js';
+export { joinPath, looksBinary, parseConfig } from './parse.js';
+export { slotNameFromMember } from './rules.js';
+export { patroniDcsSchema, patroniSchema, schemaAt } from './schema.js';
+export * from './types.js';
