@@ -9,6 +9,7 @@ import { type CommandIO, type CommandModule, ExitCode } from './command.js';
 
 const commands: Record<string, () => Promise<CommandModule>> = {
   lab: async () => (await import('./commands/lab.js')).default,
+  lint: async () => (await import('./commands/lint.js')).default,
 };
 
 function mainUsage(): string {
