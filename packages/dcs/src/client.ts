@@ -168,10 +168,16 @@ export class DcsClient {
 
   /** A live view of `scope`; call `start()` on it. Uses its own connection. */
   watchCluster(scope: string, opts: WatchOptions = {}): ClusterWatch {
-    return new ClusterWatch(() => this.makeTransport(), scope, this.namespace, {
-      ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
-      ...opts,
-    });
+    return new ClusterWatch(
+      (endpoints) => this.makeTransport({ endpoints }),
+      this.transport.endpoints,
+      scope,
+      this.namespace,
+      {
+        ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+        ...opts,
+      },
+    );
   }
 
   private async cas(
@@ -217,7 +223,7 @@ export class DcsClient {
    */
   async editConfig(
     scope: string,
-    change: Record<string, unknown> | ((current: DynamicConfig) => DynamicConfig),
+    change: Record<string, unknown> | ((current: DynamicConfig) => DynamicConfig | Promise<DynamicConfig>),
     opts: CallOptions & { expectedRevision?: string; group?: number } = {},
   ): Promise<WriteResult<DynamicConfig>> {
     const { key, kv } = await this.readKey(scope, 'config', opts);
@@ -238,7 +244,7 @@ export class DcsClient {
       current = {};
     }
     const next =
-      typeof change === 'function' ? change(structuredClone(current)) : mergeConfig(current, change);
+      typeof change === 'function' ? await change(structuredClone(current)) : mergeConfig(current, change);
     const revision = await this.cas(
       `editing ${key}`,
       [{ key, target: 'mod', op: '==', revision: kv.modRevision }],

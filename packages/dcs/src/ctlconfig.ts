@@ -116,7 +116,7 @@ export function connectionFromPatroniConfig(
  */
 export function connectionFromDcsUrl(url: string): DcsTarget {
   const m = /^(?:([a-z0-9]+):\/\/)?(?:([^@/]*)@)?([^/]*)(\/.*)?$/i.exec(url.trim());
-  if (!m || !m[3]) {
+  if (!m?.[3]) {
     throw new PatroniKitError('USAGE', `cannot parse --dcs-url '${url}'`, {
       hint: 'Use etcd3://host:2379[/namespace], e.g. etcd3://127.0.0.1:2379/service.',
     });
@@ -133,10 +133,7 @@ export function connectionFromDcsUrl(url: string): DcsTarget {
   }
   const endpoints = m[3].split(',').map((h) => {
     const hostPort = h.trim() || 'localhost';
-    const withPort =
-      /:\d+$/.test(hostPort) || (hostPort.endsWith(']') === false && /\]:\d+$/.test(hostPort))
-        ? hostPort
-        : `${hostPort}:2379`;
+    const withPort = /(^[^:]+|\]):\d+$/.test(hostPort) ? hostPort : `${hostPort}:2379`;
     return `${protocol}://${withPort}`;
   });
   const connection: ConnectionOptions = { endpoints };

@@ -83,7 +83,8 @@ export function diffStates(prev: ClusterState, next: ClusterState, opts: DiffOpt
     }
     const was = lagging(before, prevThreshold);
     const is = lagging(m, threshold);
-    if (was !== is && (before !== undefined || is)) {
+    // A replica that becomes leader has no lag any more; that is a leader change, not a lag crossing.
+    if (was !== is && !m.isLeader && !before?.isLeader && (before !== undefined || is)) {
       out.push({
         type: 'lag-threshold-crossed',
         member: m.name,

@@ -47,39 +47,47 @@ async function probe(conn: ConnectionOptions, endpoint: string, opts: CallOption
   return out;
 }
 
-/** The verdict sentence for `healthy` of `total` members. */
-export function quorumVerdict(healthy: number, total: number, leaderName?: string): QuorumVerdict {
+/**
+ * The verdict sentence. `up` members answered; `serving` says whether any of them could complete a
+ * linearizable read (a raft leader exists and commits).
+ */
+export function quorumVerdict(
+  up: number,
+  total: number,
+  serving = up > 0,
+  leaderName?: string,
+): QuorumVerdict {
   const needed = Math.floor(total / 2) + 1;
-  if (total === 0) {
-    return { state: 'lost', healthy, total, needed, message: 'quorum unknown: no etcd member answered' };
-  }
-  if (healthy < needed) {
+  const base = { healthy: up, total, needed };
+  if (total === 0) return { state: 'lost', ...base, message: 'quorum unknown: no etcd member answered' };
+  if (up < needed) {
     return {
       state: 'lost',
-      healthy,
-      total,
-      needed,
-      message: `quorum lost: ${healthy} of ${total} members healthy, Patroni cannot elect a leader`,
+      ...base,
+      message: `quorum lost: ${up} of ${total} members healthy, Patroni cannot elect a leader`,
     };
   }
-  if (healthy < total) {
-    const spare = healthy - needed;
+  if (!serving) {
+    return {
+      state: 'lost',
+      ...base,
+      message: `quorum lost: ${up} of ${total} members up but etcd has no leader, Patroni cannot elect a leader`,
+    };
+  }
+  if (up < total) {
+    const spare = up - needed;
     return {
       state: 'degraded',
-      healthy,
-      total,
-      needed,
-      message: `quorum holds: ${healthy} of ${total} members healthy (${needed} needed); ${
+      ...base,
+      message: `quorum holds: ${up} of ${total} members healthy (${needed} needed); ${
         spare === 0 ? 'one more failure stops leader elections' : `${spare} more failure(s) tolerated`
       }`,
     };
   }
   return {
     state: 'ok',
-    healthy,
-    total,
-    needed,
-    message: `quorum ok: ${healthy} of ${total} members healthy${leaderName ? `, etcd leader ${leaderName}` : ''}`,
+    ...base,
+    message: `quorum ok: ${up} of ${total} members healthy${leaderName ? `, etcd leader ${leaderName}` : ''}`,
   };
 }
 
@@ -120,7 +128,8 @@ export async function etcdHealth(conn: ConnectionOptions, opts: CallOptions = {}
   const endpoints = [...first, ...(await Promise.all(extra.map((e) => probe(conn, e, opts))))];
   const names = new Map(members.map((m) => [m.id, m.name]));
   for (const s of endpoints) if (s.memberId && names.has(s.memberId)) s.name = names.get(s.memberId)!;
-  const healthyIds = new Set(endpoints.filter((s) => s.healthy).map((s) => s.memberId ?? s.endpoint));
+  const upIds = new Set(endpoints.filter((s) => s.reachable).map((s) => s.memberId ?? s.endpoint));
+  const serving = endpoints.some((s) => s.healthy);
   const total = members.length > 0 ? members.filter((m) => !m.isLearner).length : given.length;
   const leaderIds = new Set(endpoints.filter((s) => s.healthy && s.leaderId).map((s) => s.leaderId!));
   const leaderId = leaderIds.size === 1 ? [...leaderIds][0]! : undefined;
@@ -162,8 +171,9 @@ export async function etcdHealth(conn: ConnectionOptions, opts: CallOptions = {}
     endpoints,
     members,
     quorum: quorumVerdict(
-      Math.min(healthyIds.size, total),
+      Math.min(upIds.size, total),
       total,
+      serving,
       leaderId ? names.get(leaderId) : undefined,
     ),
     warnings,

@@ -370,6 +370,7 @@ export class Etcd3Transport implements EtcdTransport {
     const ctx = { op: `watching ${prefix}`, endpoints: this.endpoints };
     const watcher: Watcher = this.client.watch().prefix(prefix).startRevision(startRevision).watcher();
     let closed = false;
+    let resumeFrom = startRevision;
     // etcd3 rethrows listener exceptions on a later tick (crashing the process); keep them contained.
     const safe =
       <A extends unknown[]>(fn: (...a: A) => void) =>
@@ -388,6 +389,7 @@ export class Etcd3Transport implements EtcdTransport {
           type: (ev.type === 'Delete' ? 'delete' : 'put') as 'put' | 'delete',
           kv: toRawKv(ev.kv),
         }));
+        resumeFrom = (BigInt(res.header.revision) + 1n).toString();
         if (events.length > 0) handlers.onEvents(res.header.revision, events);
       }),
     );
@@ -403,7 +405,10 @@ export class Etcd3Transport implements EtcdTransport {
       'error',
       safe((err: unknown) => {
         closed = true;
-        handlers.onCancelled(toDcsError(err, ctx));
+        // Not watcher.lastRevision(): etcd3 moves it to the revision of the (re)creation response.
+        const from = resumeFrom;
+        // etcd3 drops compact_revision from the cancel response; find out whether compaction was the cause.
+        void this.explainCancel(prefix, from, err).then((e) => handlers.onCancelled(e));
       }),
     );
     return {
@@ -416,6 +421,28 @@ export class Etcd3Transport implements EtcdTransport {
         }
       },
     };
+  }
+
+  private async explainCancel(prefix: string, fromRevision: string, err: unknown): Promise<PatroniKitError> {
+    const ctx = { op: `watching ${prefix}`, endpoints: this.endpoints };
+    const text = err instanceof Error ? err.message : String(err);
+    if (/^\d+$/.test(fromRevision) && !/auth|permission/i.test(text)) {
+      try {
+        await this.client.kv.range(
+          { key: b64(prefix), revision: fromRevision, limit: 1 },
+          { deadline: new Date(Date.now() + this.timeoutMs) },
+        );
+      } catch (probe) {
+        if (/compacted/i.test(String((probe as Error)?.message))) {
+          return new PatroniKitError('DCS', `watch cancelled: revision ${fromRevision} has been compacted`, {
+            cause: err,
+            hint: 'Listing again and watching from the current revision.',
+            details: { etcd: text, compacted: true },
+          });
+        }
+      }
+    }
+    return toDcsError(err, ctx);
   }
 
   close(): void {

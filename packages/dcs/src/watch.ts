@@ -18,7 +18,7 @@ export interface WatchOptions extends DiffOptions {
   timeoutMs?: number;
   /** Citus group. */
   group?: number;
-  /** After a stream break, how long to wait for etcd3's own reconnection before listing again (ms, default 5000). */
+  /** After a stream break, how long to wait for the stream to come back before listing again elsewhere (ms, default 3000). */
   reconnectGraceMs?: number;
   /** Longest pause between resync attempts (ms, default 5000). */
   maxRetryDelayMs?: number;
@@ -45,16 +45,26 @@ export class ClusterWatch {
   /** Number of resyncs (list again, watch again) so far. */
   resyncs = 0;
 
-  private readonly makeTransport: () => EtcdTransport;
+  private readonly makeTransport: (endpoints: string[]) => EtcdTransport;
   private readonly options: WatchOptions;
+  private endpoints: string[];
+  private nextEndpoint = 0;
+  /** The etcd endpoint the watch stream is on. */
+  endpoint: string | undefined;
 
+  /**
+   * `makeTransport` builds a client for the given endpoints. The watch talks to one endpoint at a time, so it
+   * knows which member it depends on, and moves to the next endpoint when that member is lost.
+   */
   constructor(
-    makeTransport: () => EtcdTransport,
+    makeTransport: (endpoints: string[]) => EtcdTransport,
+    endpoints: readonly string[],
     scope: string,
     namespace: string,
     options: WatchOptions = {},
   ) {
     this.makeTransport = makeTransport;
+    this.endpoints = [...endpoints];
     this.options = options;
     this.scope = scope;
     this.namespace = normalizeNamespace(namespace);
@@ -77,11 +87,11 @@ export class ClusterWatch {
   async start(): Promise<ClusterState> {
     if (this.options.signal?.aborted) throw new PatroniKitError('ABORTED', 'watch aborted before start');
     this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.transport = this.makeTransport();
     try {
-      const state = await this.list();
+      const state = await this.connectAndList();
       this.current = state;
       this.startWatch(state.revision);
+      void this.discover();
       return state;
     } catch (err) {
       await this.close();
@@ -161,6 +171,45 @@ export class ClusterWatch {
     });
   }
 
+  /** Tries each endpoint once, starting after the last one used; throws the last error when none answers. */
+  private async connectAndList(): Promise<ClusterState> {
+    let lastErr: unknown;
+    for (let i = 0; i < this.endpoints.length && !this.closed; i++) {
+      const endpoint = this.endpoints[(this.nextEndpoint + i) % this.endpoints.length]!;
+      this.transport?.close();
+      this.transport = this.makeTransport([endpoint]);
+      try {
+        const state = await this.list();
+        this.endpoint = endpoint;
+        this.nextEndpoint = (this.nextEndpoint + i + 1) % this.endpoints.length;
+        return state;
+      } catch (err) {
+        lastErr = err;
+        // Bad credentials, missing permissions or an aborted watch will not get better on another member.
+        if (
+          isPatroniKitError(err, 'AUTH', 'ABORTED', 'USAGE', 'CONFIG') &&
+          !/token/i.test((err as Error).message)
+        )
+          break;
+      }
+    }
+    throw lastErr ?? new PatroniKitError('ABORTED', 'watch closed');
+  }
+
+  /** Adds the client URLs of every etcd member, like Patroni's own discovery, so the watch can move to them. */
+  private async discover(): Promise<void> {
+    try {
+      const { members } = await this.transport!.memberList({ timeoutMs: this.options.timeoutMs ?? 5000 });
+      for (const m of members) {
+        const url = m.clientUrls[0];
+        if (url && !this.endpoints.includes(url.replace(/\/$/, '')))
+          this.endpoints.push(url.replace(/\/$/, ''));
+      }
+    } catch {
+      // Discovery is best effort; the configured endpoints still work.
+    }
+  }
+
   private async list(): Promise<ClusterState> {
     const t = this.transport!;
     const res = await t.range(this.prefix, {
@@ -211,7 +260,7 @@ export class ClusterWatch {
           this.graceTimer = setTimeout(() => {
             if (this.disconnected && gen === this.generation)
               void this.resync('watch stream did not come back');
-          }, this.options.reconnectGraceMs ?? 5000);
+          }, this.options.reconnectGraceMs ?? 3000);
         }
       },
       onCancelled: (err) => {
@@ -240,17 +289,15 @@ export class ClusterWatch {
         const old = this.handle;
         this.handle = undefined;
         await old?.close();
-        // A fresh client re-authenticates: etcd3 refreshes tokens only for unary calls, not for watch streams.
-        this.transport?.close();
-        this.transport = this.makeTransport();
         try {
-          const state = await this.list();
+          // A fresh client re-authenticates: etcd3 refreshes tokens only for unary calls, not for watch streams.
+          const state = await this.connectAndList();
           if (this.closed) return;
           this.advance(state);
           this.resyncs++;
           this.disconnected = false;
           this.startWatch(state.revision);
-          this.status('resynced', reason);
+          this.status('resynced', `${reason}; now watching through ${this.endpoint}`);
           return;
         } catch (err) {
           if (this.closed) return;
