@@ -446,7 +446,7 @@ export const RULES: readonly RuleInfo[] = [
   {
     id: 'template-placeholder',
     severity: 'error',
-    title: 'An unrendered template placeholder ({{ }}, ${ }, <...>, @VAR@).',
+    title: 'An unrendered template placeholder ({{ }}, $' + '{ }, <...>, @VAR@).',
     why: 'A Jinja/Helm/envsubst/Debian template was not rendered; Patroni would use the placeholder literally.',
     fix: 'Render the template (or fill in the value).',
     example: 'name: "{{ inventory_hostname }}"\n',

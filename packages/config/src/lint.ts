@@ -51,8 +51,12 @@ export function lintText(input: string | Uint8Array, options: LintOptions = {}):
   const fatal = findings.some((f) =>
     ['input-binary', 'input-too-large', 'yaml-too-deep', 'yaml-alias-limit'].includes(f.rule),
   );
-  if (fatal || (parsed.data === undefined && findings.some((f) => f.rule === 'yaml-syntax'))) {
-    return { findings: sortFindings(findings), parsed, data: undefined };
+  if (
+    fatal ||
+    (parsed.data === undefined &&
+      findings.some((f) => f.rule === 'yaml-syntax' || f.rule === 'template-placeholder'))
+  ) {
+    return { findings: sortFindings(dedupe(findings)), parsed, data: undefined };
   }
   let data = parsed.data;
   const fileSections = new Set(isObj(data) ? Object.keys(data) : []);
@@ -92,14 +96,14 @@ export function lintText(input: string | Uint8Array, options: LintOptions = {}):
   schemaFindings(ctx);
   versionFindings(ctx);
   semanticRules(ctx);
-  findings.push(...dedupe(ctx.findings));
-  return { findings: sortFindings(findings), parsed, data };
+  findings.push(...ctx.findings);
+  return { findings: sortFindings(dedupe(findings)), parsed, data };
 }
 
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = `${f.rule}|${f.path}|${f.message}`;
+    const key = `${f.rule}|${f.path}|${f.line}|${f.column}|${f.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

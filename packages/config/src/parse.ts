@@ -6,7 +6,7 @@
  * alias bombs, deep nesting) becomes a finding instead of an exception or a hang.
  */
 import {
-  Document,
+  type Document,
   isAlias,
   isMap,
   isPair,
@@ -219,6 +219,26 @@ export function parseConfig(input: string | Uint8Array, maxBytes = DEFAULT_MAX_B
   for (const e of doc.errors) {
     if (e.code === 'DUPLICATE_KEY') continue; // reported with both positions by duplicateKeys()
     const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const lineStart = text.lastIndexOf('\n', e.pos[0] - 1) + 1;
+    const lineEnd = text.indexOf('\n', e.pos[0]);
+    const lineText = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+    const placeholder = /@[A-Z][A-Z_]*@|\{\{.*?\}\}|\{%.*?%\}/.exec(lineText);
+    if (placeholder) {
+      parsed.findings.push(
+        findingAt(
+          parsed,
+          {
+            start: lineStart + placeholder.index,
+            end: lineStart + placeholder.index + placeholder[0].length,
+          },
+          'template-placeholder',
+          'error',
+          '',
+          `Unrendered template placeholder '${placeholder[0]}' (the YAML is not even valid until it is replaced). Render the template or fill in the value.`,
+        ),
+      );
+      continue;
+    }
     parsed.findings.push(
       findingAt(
         parsed,
@@ -231,7 +251,12 @@ export function parseConfig(input: string | Uint8Array, maxBytes = DEFAULT_MAX_B
     );
   }
   parsed.findings.push(...duplicateKeys(parsed, doc));
-  if (parsed.findings.some((f) => f.rule === 'yaml-syntax')) return parsed;
+  if (
+    parsed.findings.some(
+      (f) => f.rule === 'yaml-syntax' || (f.rule === 'template-placeholder' && f.path === ''),
+    )
+  )
+    return parsed;
   const depth = astDepth(doc.contents);
   if (depth > MAX_DEPTH) {
     parsed.findings.push({

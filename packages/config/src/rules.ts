@@ -122,8 +122,9 @@ function walkStrings(
 ): void {
   if (budget.n++ > 50_000) return;
   if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], visit, budget));
-  else if (isObj(value))
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) walkStrings(value[i], [...path, i], visit, budget);
+  } else if (isObj(value))
     for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit, budget);
 }
 
@@ -213,9 +214,12 @@ function dcsSections(ctx: RuleContext): void {
     if (!isObj(sec)) continue;
     const hostsValue = sec.hosts;
     const hosts: Array<[string, PathSegment[]]> = [];
-    if (Array.isArray(hostsValue))
-      hostsValue.forEach((h, i) => typeof h === 'string' && hosts.push([h, [name, 'hosts', i]]));
-    else if (typeof hostsValue === 'string')
+    if (Array.isArray(hostsValue)) {
+      for (let i = 0; i < hostsValue.length; i++) {
+        const h = hostsValue[i];
+        if (typeof h === 'string') hosts.push([h, [name, 'hosts', i]]);
+      }
+    } else if (typeof hostsValue === 'string')
       for (const h of hostsValue.split(',')) hosts.push([h.trim(), [name, 'hosts']]);
     if (typeof sec.host === 'string' && name !== 'zookeeper') hosts.push([sec.host, [name, 'host']]);
     for (const [h, p] of hosts) {
@@ -382,7 +386,7 @@ function addresses(ctx: RuleContext): void {
 
 function names(ctx: RuleContext): void {
   const name = ctx.data.name;
-  if (typeof name === 'string') {
+  if (typeof name === 'string' && !/\{\{|\$\{|@[A-Z_]+@|<[A-Za-z]/.test(name)) {
     if (name === '')
       ctx.report(
         'member-name',
@@ -397,12 +401,12 @@ function names(ctx: RuleContext): void {
         ['name'],
         `'${name}' is reserved by Patroni for strict synchronous mode; choose another name.`,
       );
-    else if (/[/\s]/.test(name))
+    else if (name.includes('/'))
       ctx.report(
         'member-name',
         'error',
         ['name'],
-        `Member name '${name}' contains ${/\//.test(name) ? "'/'" : 'whitespace'}: it becomes a DCS key component and a replication slot name. Use letters, digits, '-' and '_'.`,
+        `Member name '${name}' contains '/': it becomes a DCS key component (members/<name>) and Patroni's slot name. Use letters, digits, '-' and '_'.`,
       );
     else {
       const slot = slotNameFromMember(name);

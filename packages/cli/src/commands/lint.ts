@@ -54,7 +54,9 @@ function usageError(message: string): PatroniKitError {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
+  >;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -63,9 +65,11 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw usageError('No files given.');
   const format = values.format ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) throw usageError(`Unknown format '${format}': use text, json or sarif.`);
+  if (!['text', 'json', 'sarif'].includes(format))
+    throw usageError(`Unknown format '${format}': use text, json or sarif.`);
   const lintOptions: LintOptions = {};
-  if (values['patroni-version'] !== undefined) lintOptions.patroniVersion = parsePatroniVersion(values['patroni-version']);
+  if (values['patroni-version'] !== undefined)
+    lintOptions.patroniVersion = parsePatroniVersion(values['patroni-version']);
   if (values.dcs) lintOptions.dynamic = true;
   let env: Record<string, string | undefined> | undefined;
   if (values['use-env']) env = { ...process.env };
@@ -74,7 +78,9 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
     try {
       text = await readFile(values['env-file'], 'utf8');
     } catch (err) {
-      throw usageError(`Cannot read --env-file ${values['env-file']}: ${(err as { code?: string }).code ?? String(err)}.`);
+      throw usageError(
+        `Cannot read --env-file ${values['env-file']}: ${(err as { code?: string }).code ?? String(err)}.`,
+      );
     }
     env = { ...(env ?? {}), ...parseEnvFile(text) };
   }
@@ -90,7 +96,8 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
       if (out.applied > 0 && out.text !== text) {
         await writeFile(r.file, out.text);
         changed = true;
-        if (format === 'text') io.stderr.write(`${r.file}: applied ${out.applied} fix${out.applied === 1 ? '' : 'es'}\n`);
+        if (format === 'text')
+          io.stderr.write(`${r.file}: applied ${out.applied} fix${out.applied === 1 ? '' : 'es'}\n`);
       }
     }
     if (changed) results = await lintAll(positionals, lintOptions);
@@ -99,9 +106,15 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
 
   const plain: FileResult[] = results.map((r) => ({
     file: r.file,
-    findings: values.quiet && format === 'text' ? r.findings.filter((f) => f.severity === 'error') : r.findings,
+    findings:
+      values.quiet && format === 'text' ? r.findings.filter((f) => f.severity === 'error') : r.findings,
   }));
-  const out = format === 'json' ? formatJson(plain) : format === 'sarif' ? formatSarif(plain) : formatText(plain, { color: io.isTTY });
+  const out =
+    format === 'json'
+      ? formatJson(plain)
+      : format === 'sarif'
+        ? formatSarif(plain)
+        : formatText(plain, { color: io.isTTY });
   io.stdout.write(out);
   return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? ExitCode.failed : ExitCode.ok;
 }
