@@ -41,7 +41,7 @@ export class Collector {
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new Error(
-          `no '${type}' event within ${timeoutMs} ms; got: ${JSON.stringify(this.events.slice(this.cursor).map((e) => e.type))}`,
+          `no '${type}' event within ${timeoutMs} ms; got: ${JSON.stringify(this.events.slice(this.cursor).map((e) => (e.type === 'watch-status' ? `${e.state}: ${e.reason ?? ''}` : e.type)))}`,
         );
       }
       await new Promise<void>((resolve) => {
