@@ -193,6 +193,11 @@ export function parseConfig(input: string | Uint8Array, maxBytes = DEFAULT_MAX_B
   }
   const parsed: ParsedConfig = { text, data: undefined, findings: [], doc: undefined, lineCounter };
   if (flowDepth(text) > MAX_DEPTH) {
+    // the parser never ran, so fill the line table ourselves for the position
+    parsed.lineCounter = new LineCounter();
+    parsed.lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+      parsed.lineCounter.addNewLine(i + 1);
     parsed.findings.push({
       ...findingAt(parsed, firstLineSpan(text), 'yaml-too-deep', 'error', '', ''),
       message: `Collections are nested more than ${MAX_DEPTH} levels deep; no Patroni configuration needs that. Flatten the structure (the file may be corrupt or hostile).`,

@@ -1126,7 +1126,7 @@ function timing(ctx: RuleContext): void {
   }
 }
 
-/** Eligible synchronous standbys among `members` (their tags), excluding one leader. */
+/** Synchronous standbys guaranteed available among members with these tags, whichever member leads. */
 export function eligibleSyncStandbys(memberTags: Obj[]): number {
   const eligible = memberTags.filter(
     (t) =>
@@ -1134,7 +1134,8 @@ export function eligibleSyncStandbys(memberTags: Obj[]): number {
       t.nostream !== true &&
       !(toInt(t.sync_priority) !== undefined && toInt(t.sync_priority)! <= 0),
   ).length;
-  return Math.max(0, Math.min(eligible, memberTags.length - 1));
+  // worst case the leader is one of the eligible members
+  return Math.max(0, eligible - 1);
 }
 
 function sync(ctx: RuleContext): void {

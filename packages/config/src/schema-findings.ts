@@ -4,9 +4,10 @@
  */
 import type { ErrorObject } from 'ajv';
 import { isMap, isScalar } from 'yaml';
-import { compareVersions, isObj, type Obj, type RuleContext } from './context.js';
+import { compareVersions, isObj, type RuleContext } from './context.js';
 import { locate, type PathSegment } from './parse.js';
 import { declaredKeys, knownKeyPaths, type SchemaNode, schemaAt, validateSchema } from './schema.js';
+import type { Fix } from './types.js';
 
 /** Top-level keys that only mean something in the dynamic configuration. */
 const DYNAMIC_TOP = new Set(declaredKeys(['bootstrap', 'dcs']));
@@ -223,11 +224,7 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
 }
 
 /** A move of a top-level pair into an existing block mapping, as text edits. */
-function moveFix(
-  ctx: RuleContext,
-  from: PathSegment[],
-  to: PathSegment[],
-): { fix?: import('./types.js').Fix } {
+function moveFix(ctx: RuleContext, from: PathSegment[], to: PathSegment[]): { fix?: Fix } {
   const text = ctx.parsed.text;
   const src = locate(ctx.parsed.doc, from);
   const dst = locate(ctx.parsed.doc, to);
@@ -341,6 +338,21 @@ function customSectionKeys(ctx: RuleContext, handled: string[]): void {
       }
     }
   }
+}
+
+/** A fix replacing a wrongly-cased enum value by the allowed spelling. */
+function caseFix(ctx: RuleContext, path: PathSegment[], value: unknown, allowed: unknown[]): { fix?: Fix } {
+  if (typeof value !== 'string') return {};
+  const ci = allowed.filter((a) => typeof a === 'string' && a.toLowerCase() === value.toLowerCase());
+  const loc = locate(ctx.parsed.doc, path);
+  if (ci.length === 0 || !loc.value || !isScalar(loc.value) || !loc.value.range) return {};
+  const r = loc.value.range;
+  return {
+    fix: {
+      description: `Use '${String(ci[0])}'`,
+      edits: [{ offset: r[0], length: r[1] - r[0], text: String(ci[0]) }],
+    },
+  };
 }
 
 function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: ErrorObject[]): void {
@@ -542,6 +554,7 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
           'error',
           path,
           `${dotted} is ${describeValue(value)}; allowed: ${[...types.filter((t) => t !== 'string').map((t) => typeWords(t)), ...consts.map((c) => JSON.stringify(c))].join(', ')}.`,
+          caseFix(ctx, path, value, consts),
         );
       } else {
         const inner = subs.find((s) => s.instancePath !== e.instancePath);

@@ -1,0 +1,313 @@
+/** Library behaviour: positions, YAML 1.1 semantics, environment, versions, fixes, formats, cluster lint. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  applyFixes,
+  envOverlay,
+  formatJson,
+  formatSarif,
+  formatText,
+  lintCluster,
+  lintText,
+  parseConfig,
+  parseEnvFile,
+  parsePatroniVersion,
+  patroniDcsSchema,
+  patroniSchema,
+  RULES,
+  slotNameFromMember,
+} from '../src/index.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const corpus = join(root, 'test/corpus/config');
+const clean = readFileSync(join(corpus, 'clean/etcd3-three-node.yml'), 'utf8');
+
+describe('positions', () => {
+  it('points at the offending value with 1-based line and column', () => {
+    const text = clean.replace('    retry_timeout: 10\n', '    retry_timeout: 15\n');
+    const f = lintText(text).findings.find((x) => x.rule === 'timing')!;
+    const line = text.split('\n').findIndex((l) => l.includes('retry_timeout: 15')) + 1;
+    assert.equal(f.line, line);
+    assert.equal(f.column, '    retry_timeout: '.length + 1);
+    assert.equal(f.endColumn, f.column + 2);
+    assert.equal(f.path, 'bootstrap.dcs.retry_timeout');
+  });
+
+  it('points at the key for unknown keys and gives both lines for duplicates', () => {
+    const text = 'scope: a\nscope: b\n';
+    const dup = lintText(text).findings.find((f) => f.rule === 'yaml-duplicate-key')!;
+    assert.equal(dup.line, 2);
+    assert.match(dup.message, /first at line 1/);
+  });
+});
+
+describe('YAML 1.1 like PyYAML', () => {
+  it('reads on/off/yes/no as booleans and 0644 as octal, but y/n as strings', () => {
+    const data = parseConfig('a: on\nb: no\nc: 0644\nd: y\n').data as Record<string, unknown>;
+    assert.deepEqual(data, { a: true, b: false, c: 420, d: 'y' });
+  });
+});
+
+describe('environment', () => {
+  it('maps PATRONI_* variables to config paths like Patroni', () => {
+    const env = envOverlay(
+      {
+        PATRONI_NAME: 'n1',
+        PATRONI_ETCD3_HOSTS: "'10.0.0.1:2379','10.0.0.2:2379'",
+        PATRONI_REPLICATION_PASSWORD: 'x',
+        PATRONI_RESTAPI_USERNAME: 'u',
+        PATRONI_KUBERNETES_LABELS: '{app: pg}',
+        PATRONI_POSTGRESQL_BIN_PG_CTL: 'pg_ctl16',
+        PATRONI_CITUS_GROUP: '2',
+        HOME: '/root',
+      },
+      new Set(),
+    );
+    assert.deepEqual(env.overlay, {
+      name: 'n1',
+      etcd3: { hosts: ['10.0.0.1:2379', '10.0.0.2:2379'] },
+      postgresql: { authentication: { replication: { password: 'x' } }, bin_name: { pg_ctl: 'pg_ctl16' } },
+      restapi: { authentication: { username: 'u' } },
+      kubernetes: { labels: { app: 'pg' } },
+      citus: { group: 2 },
+    });
+    assert.equal(env.sources.get('etcd3.hosts'), 'PATRONI_ETCD3_HOSTS');
+  });
+
+  it('flags variables Patroni ignores', () => {
+    const env = envOverlay(
+      { PATRONI_CONSUL_SCHEME: 'https', PATRONI_ETCD4_HOSTS: 'h:1', PATRONI_POSTGRESQL_PORT: '5' },
+      new Set(),
+    );
+    assert.equal(env.problems.length, 3);
+  });
+
+  it('accepts required keys that come from the environment, and checks their values', () => {
+    const text = clean.replace('name: pg-billing-1\n', '');
+    assert.ok(lintText(text).findings.some((f) => f.rule === 'missing-key' && f.path === 'name'));
+    assert.ok(
+      !lintText(text, { env: { PATRONI_NAME: 'pg-billing-1' } }).findings.some(
+        (f) => f.rule === 'missing-key',
+      ),
+    );
+    const bad = lintText(text, {
+      env: { PATRONI_NAME: 'pg-billing-1', PATRONI_POSTGRESQL_CONNECT_ADDRESS: 'localhost:5432' },
+    });
+    const f = bad.findings.find((x) => x.rule === 'connect-address')!;
+    assert.match(f.message, /PATRONI_POSTGRESQL_CONNECT_ADDRESS/);
+  });
+
+  it('parses env files', () => {
+    assert.deepEqual(parseEnvFile('# c\nexport A=1\nB="two words"\n\nC=\n'), {
+      A: '1',
+      B: 'two words',
+      C: '',
+    });
+  });
+});
+
+describe('versions', () => {
+  it('accepts 3.0, 4.0, 4.1 and full releases, rejects others with a usage error', () => {
+    assert.equal(parsePatroniVersion('4.0.7'), '4.0');
+    assert.equal(parsePatroniVersion('v3.0'), '3.0');
+    assert.throws(
+      () => parsePatroniVersion('2.1'),
+      (e: unknown) => (e as { code?: string }).code === 'USAGE',
+    );
+  });
+
+  it('bootstrap.users is info on 3.0 and a warning on 4.x', () => {
+    const text = clean.replace('  initdb:\n', '  users:\n    a:\n      password: "Zk2!q8Lm"\n  initdb:\n');
+    const sev = (v: '3.0' | '4.1') =>
+      lintText(text, { patroniVersion: v }).findings.find((f) => f.rule === 'bootstrap-users')?.severity;
+    assert.equal(sev('3.0'), 'info');
+    assert.equal(sev('4.1'), 'warning');
+  });
+
+  it('keys newer than the target version are reported, not on newer targets', () => {
+    const text = clean.replace(
+      '  listen: 0.0.0.0:8008\n',
+      '  listen: 0.0.0.0:8008\n  server_tokens: minimal\n',
+    );
+    assert.ok(
+      lintText(text, { patroniVersion: '4.0' }).findings.some((f) => f.rule === 'version-unsupported-key'),
+    );
+    assert.ok(
+      !lintText(text, { patroniVersion: '4.1' }).findings.some((f) => f.rule === 'version-unsupported-key'),
+    );
+  });
+});
+
+describe('fixes', () => {
+  const fixAll = (text: string) => {
+    let out = text;
+    for (let i = 0; i < 5; i++) {
+      const r = lintText(out);
+      const next = applyFixes(out, r.findings);
+      if (next.applied === 0) break;
+      out = next.text;
+    }
+    return out;
+  };
+
+  it('removes the earlier duplicate, renames typos, unquotes boolean tags, strips URL schemes', () => {
+    const broken = clean
+      .replace('      use_slots: true\n', '      use_slots: true\n      use_slots: false\n')
+      .replace('  pgpass: /var', '  pgpas: /var')
+      .replace('  nofailover: false', '  nofailover: "false"')
+      .replace('    - 10.20.0.21:2379', '    - https://10.20.0.21:2379')
+      .replace('  mode: automatic', '  mode: AUTOMATIC');
+    const fixed = fixAll(broken);
+    const left = lintText(fixed).findings.filter((f) => f.severity !== 'info');
+    assert.deepEqual(
+      left.map((f) => f.rule),
+      [],
+    );
+    assert.match(fixed, /use_slots: false\n/); // the last value is the one Patroni used, so it is kept
+    assert.match(fixed, / {2}pgpass: /);
+    assert.match(fixed, /mode: automatic/);
+  });
+
+  it('moves top-level dynamic keys and local controlled GUCs into bootstrap.dcs', () => {
+    const broken = clean
+      .replace('name: pg-billing-1\n', 'name: pg-billing-1\nmaximum_lag_on_failover: 2048\n')
+      .replace('    maximum_lag_on_failover: 1048576\n', '')
+      .replace('    shared_buffers: 2GB\n', '    shared_buffers: 2GB\n    max_worker_processes: 16\n');
+    const fixed = fixAll(broken);
+    assert.deepEqual(
+      lintText(fixed).findings.map((f) => f.rule),
+      [],
+    );
+    const data = parseConfig(fixed).data as {
+      bootstrap: {
+        dcs: { maximum_lag_on_failover: number; postgresql: { parameters: Record<string, unknown> } };
+      };
+    };
+    assert.equal(data.bootstrap.dcs.maximum_lag_on_failover, 2048);
+    assert.equal(data.bootstrap.dcs.postgresql.parameters.max_worker_processes, 16);
+  });
+
+  it('skips overlapping edits instead of corrupting the text', () => {
+    const text = 'abcdef';
+    const mk = (offset: number, length: number) => ({
+      rule: 'r',
+      severity: 'error' as const,
+      path: '',
+      message: '',
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+      fix: { description: '', edits: [{ offset, length, text: 'X' }] },
+    });
+    assert.deepEqual(applyFixes(text, [mk(1, 3), mk(2, 3), mk(5, 1)]), { text: 'aXeX', applied: 2 });
+  });
+});
+
+describe('output formats', () => {
+  const results = [
+    { file: 'a.yml', findings: lintText(clean.replace('    ttl: 30\n', '    ttl: 15\n')).findings },
+  ];
+
+  it('json has exactly the documented fields', () => {
+    const parsed = JSON.parse(formatJson(results)) as Array<{
+      file: string;
+      findings: Array<Record<string, unknown>>;
+    }>;
+    assert.equal(parsed[0]!.file, 'a.yml');
+    assert.deepEqual(Object.keys(parsed[0]!.findings[0]!).sort(), [
+      'column',
+      'endColumn',
+      'endLine',
+      'line',
+      'message',
+      'path',
+      'rule',
+      'severity',
+    ]);
+  });
+
+  it('sarif is a 2.1.0 log whose results reference declared rules', () => {
+    const sarif = JSON.parse(formatSarif(results)) as {
+      version: string;
+      runs: Array<{
+        tool: { driver: { rules: Array<{ id: string }> } };
+        results: Array<{ ruleId: string; ruleIndex: number; level: string }>;
+      }>;
+    };
+    assert.equal(sarif.version, '2.1.0');
+    const run = sarif.runs[0]!;
+    for (const r of run.results) assert.equal(run.tool.driver.rules[r.ruleIndex]!.id, r.ruleId);
+    assert.ok(run.results.some((r) => r.level === 'error'));
+  });
+
+  it('text ends with a summary line', () => {
+    assert.match(formatText(results), /1 file checked: 1 error, 1 warning, 0 info\.\n$/);
+  });
+});
+
+describe('cluster lint', () => {
+  const load = (dir: string) =>
+    ['node1.yml', 'node2.yml', 'node3.yml'].map((f) => {
+      const file = join(corpus, dir, f);
+      return { file: f, result: lintText(readFileSync(file)) };
+    });
+
+  it('is quiet on a consistent three-node cluster', () => {
+    const members = load('cluster-ok');
+    for (const m of members)
+      assert.deepEqual(
+        m.result.findings.filter((f) => f.severity !== 'info').map((f) => f.rule),
+        [],
+      );
+    const found = lintCluster(members);
+    assert.deepEqual([...found.values()].flat(), []);
+  });
+
+  it('finds disagreements, duplicates, unknown replicatefrom and unsatisfiable strict sync', () => {
+    const found = lintCluster(load('cluster-bad'));
+    const got = [...found.entries()]
+      .flatMap(([file, fs]) => fs.map((f) => `${file} ${f.rule} ${f.path}`))
+      .sort();
+    assert.deepEqual(got, [
+      'node1.yml sync-unsatisfiable bootstrap.dcs.synchronous_mode_strict',
+      'node2.yml cluster-duplicate name',
+      'node2.yml cluster-duplicate postgresql.connect_address',
+      'node3.yml cluster-mismatch bootstrap.dcs.ttl',
+      'node3.yml cluster-mismatch etcd3',
+      'node3.yml cluster-mismatch namespace',
+      'node3.yml replicatefrom-unknown tags.replicatefrom',
+    ]);
+  });
+});
+
+describe('schemas', () => {
+  it('the JSON files in schemas/ are the embedded ones, with stable $id', () => {
+    const onDisk = JSON.parse(readFileSync(join(root, 'schemas/patroni.schema.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const dcs = JSON.parse(readFileSync(join(root, 'schemas/patroni-dcs.schema.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(onDisk, patroniSchema);
+    assert.deepEqual(dcs, patroniDcsSchema);
+    assert.equal(onDisk.$id, 'https://patroni-kit.dev/schemas/patroni.schema.json');
+    assert.equal(dcs.$id, 'https://patroni-kit.dev/schemas/patroni-dcs.schema.json');
+  });
+
+  it('documents every rule with why, fix and example', () => {
+    for (const r of RULES) {
+      assert.ok(r.why.length > 20 && r.fix.length > 5 && r.example.length > 3, r.id);
+    }
+  });
+
+  it('maps member names to slot names like Patroni', () => {
+    assert.equal(slotNameFromMember('pg-node.1'), 'pg_node_1');
+    assert.equal(slotNameFromMember('Node#1'), 'nodeu00351');
+  });
+});
