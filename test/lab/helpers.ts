@@ -1,5 +1,5 @@
 /** Shared helpers for the lab's integration tests: run the CLI, write and read through HAProxy. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,11 +35,19 @@ export function runCli(
         ...args,
       ]
     : [process.execPath, CLI, ...args];
+  // setpriv keeps the environment: give the user its own HOME, as a login would.
+  const home = opts.runAs
+    ? { HOME: execFileSync('getent', ['passwd', opts.runAs], { encoding: 'utf8' }).split(':')[5] ?? '/' }
+    : {};
   return new Promise((resolve) => {
     execFile(
       argv[0]!,
       argv.slice(1),
-      { timeout: opts.timeoutMs ?? 300_000, env: { ...process.env, ...opts.env }, maxBuffer: 16 << 20 },
+      {
+        timeout: opts.timeoutMs ?? 300_000,
+        env: { ...process.env, ...home, ...opts.env },
+        maxBuffer: 16 << 20,
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -44,14 +44,20 @@ describe('lab --netns: partition of the leader on Patroni 4.0.7', { timeout: 600
     const oldLeader = status.leader!;
     const acked: number[] = [];
     let failures = 0;
+    const outcomes: string[] = [];
+    const t0 = Date.now();
     let stop = false;
     // Bounded writer: one attempt every 200 ms, at most 1500 attempts.
     const writer = (async () => {
       for (let i = 0; i < 1500 && !stop; i++) {
+        const at = ((Date.now() - t0) / 1000).toFixed(1);
         try {
-          acked.push((await writeRow(lab, `w${i}`, 1000)).id);
-        } catch {
+          const row = await writeRow(lab, `w${i}`, 1000);
+          acked.push(row.id);
+          outcomes.push(`${at} ok ${row.server}`);
+        } catch (err) {
           failures++;
+          outcomes.push(`${at} failed: ${(err as Error).message}`);
         }
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -60,6 +66,7 @@ describe('lab --netns: partition of the leader on Patroni 4.0.7', { timeout: 600
       await waitFor('a few acknowledged writes', async () => (acked.length >= 5 ? true : undefined), {
         timeoutMs: 30_000,
       });
+      outcomes.push(`${((Date.now() - t0) / 1000).toFixed(1)} partition ${oldLeader}`);
       await lab.partition(oldLeader);
       const s1 = await lab.status();
       assert.equal(s1.members.find((m) => m.name === oldLeader)!.partitioned, true);
@@ -84,7 +91,9 @@ describe('lab --netns: partition of the leader on Patroni 4.0.7', { timeout: 600
         async () => {
           const s = await lab.status();
           const m = s.members.find((x) => x.name === oldLeader)!;
-          return s.leader === newLeader && m.role === 'replica' && m.state === 'streaming' ? true : undefined;
+          return s.leader === newLeader && m.role === 'replica' && m.replicationState === 'streaming'
+            ? true
+            : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 500 },
       );
@@ -95,7 +104,10 @@ describe('lab --netns: partition of the leader on Patroni 4.0.7', { timeout: 600
       );
       stop = true;
       await writer;
-      assert.ok(failures > 0, 'writes failed during the failover (the partition was real)');
+      assert.ok(
+        failures > 0,
+        `writes failed during the failover (the partition was real):\n${outcomes.join('\n')}`,
+      );
       // Every acknowledged id is on the leader ...
       const [onLeader] = await sql<{ n: string }>(
         lab.connection('writer'),

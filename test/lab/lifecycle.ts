@@ -114,6 +114,43 @@ export function lifecycleSuite(
       assert.equal(s.members.filter((m) => m.role === 'replica').length, 2);
     });
 
+    test('lab stop and start of an etcd member and of a replica node', async () => {
+      const s0 = await lab.status();
+      const replica = s0.members.find((m) => m.role === 'replica')!;
+      const etcdName = replica.etcd.name;
+      assert.equal((await runCli(['lab', 'stop', etcdName, '--dir', dir])).code, 0);
+      const s1 = await lab.status();
+      const e = s1.members.find((m) => m.etcd.name === etcdName)!.etcd;
+      assert.deepEqual([e.running, e.healthy], [false, false]);
+      assert.ok(s1.leader, 'two of three etcd members keep the cluster led');
+      assert.equal((await runCli(['lab', 'start', etcdName, '--dir', dir])).code, 0);
+      await waitFor(
+        'the etcd member to be healthy again',
+        async () => {
+          const s = await lab.status();
+          return s.members.find((m) => m.etcd.name === etcdName)!.etcd.healthy ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 300 },
+      );
+      assert.equal((await runCli(['lab', 'stop', replica.name, '--dir', dir])).code, 0);
+      const s2 = await lab.status();
+      const stopped = s2.members.find((m) => m.name === replica.name)!;
+      assert.deepEqual(
+        [stopped.state, stopped.running.patroni, stopped.running.postgres],
+        ['stopped', false, false],
+      );
+      assert.equal((await runCli(['lab', 'start', replica.name, '--dir', dir])).code, 0);
+      await waitFor(
+        'the node to run as a replica again',
+        async () => {
+          const s = await lab.status();
+          const m = s.members.find((x) => x.name === replica.name)!;
+          return m.role === 'replica' && m.state === 'running' ? true : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+    });
+
     test('down stops everything it started and leaves no listening port', async () => {
       const pids = JSON.parse(readFileSync(`${dir}/lab.json`, 'utf8')).processes;
       const res = await runCli(['lab', 'down', '--dir', dir]);

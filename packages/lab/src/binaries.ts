@@ -25,11 +25,22 @@ export interface ResolvedBinaries {
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 
-/** The folder where `scripts/setup.sh` unpacks the trixie packages. */
+/** The folder where `scripts/setup.sh` unpacks the trixie packages (for this user). */
 export function defaultCacheDir(): string {
   if (process.env.PATRONI_KIT_CACHE) return process.env.PATRONI_KIT_CACHE;
   if (process.getuid?.() === 0) return '/var/cache/patroni-kit';
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'patroni-kit');
+}
+
+/** The cache folders to search: this user's, then the system-wide one root's set-up fills. */
+function cacheDirs(): string[] {
+  return [...new Set([defaultCacheDir(), ...(process.env.PATRONI_KIT_CACHE ? [] : ['/var/cache/patroni-kit'])])];
+}
+
+/** The first cache folder holding `relative`, or the default one (for error messages). */
+function inCache(relative: string): string {
+  const found = cacheDirs().find((dir) => existsSync(join(dir, relative)));
+  return join(found ?? defaultCacheDir(), relative);
 }
 
 function isExecutable(path: string): boolean {
@@ -116,7 +127,7 @@ function patroniLaunchers(
     return { patroni: { command: path, args: [], env: {} }, patronictl: { command: ctl, args: [], env: {} } };
   }
   if (version === '4.0.7') {
-    const root = join(defaultCacheDir(), 'patroni-4');
+    const root = inCache('patroni-4');
     const sitePackages = join(root, 'usr/lib/python3/dist-packages');
     if (!existsSync(join(sitePackages, 'patroni', '__main__.py'))) {
       throw missing(
@@ -152,7 +163,7 @@ function etcdBinaries(version: EtcdVersion, bins: LabBinaries): { etcd: string; 
     return { etcd: path, etcdctl: bins.etcdctl ?? join(path, '..', 'etcdctl') };
   }
   if (version === '3.5') {
-    const dir = join(defaultCacheDir(), 'etcd-3.5/usr/bin');
+    const dir = inCache('etcd-3.5/usr/bin');
     if (!isExecutable(join(dir, 'etcd'))) {
       throw missing(
         `etcd 3.5 (expected unpacked under ${dir})`,

@@ -725,6 +725,7 @@ export class Lab {
         },
       };
       if (typeof v?.timeline === 'number') m.timeline = v.timeline;
+      if (typeof v?.replication_state === 'string') m.replicationState = v.replication_state;
       if (state.netns) m.partitioned = partitioned[i] ?? false;
       return m;
     });

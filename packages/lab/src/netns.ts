@@ -86,6 +86,8 @@ export async function createNetwork(plan: NetnsPlan): Promise<void> {
     const ns = plan.namespaces[i]!;
     const veth = `${plan.prefix}-v${i + 1}`;
     if (!existing.split('\n').some((l) => l.split(' ')[0] === ns)) {
+      // A veth left from a namespace deleted a moment ago (the kernel frees them asynchronously).
+      if (links.includes(` ${veth}@`) || links.includes(` ${veth}:`)) await run(['ip', 'link', 'del', veth], true);
       await run(['ip', 'netns', 'add', ns]);
       await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
       await run(['ip', 'link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', veth]);
@@ -99,6 +101,8 @@ export async function createNetwork(plan: NetnsPlan): Promise<void> {
 
 /** Removes namespaces, bridge and (when no other lab bridge uses the range) the guard route. */
 export async function deleteNetwork(plan: NetnsPlan): Promise<void> {
+  // Deleting our end of each veth removes the pair at once; the namespace's own cleanup is asynchronous.
+  for (let i = 1; i <= 3; i++) await run(['ip', 'link', 'del', `${plan.prefix}-v${i}`], true);
   for (const ns of plan.namespaces) await run(['ip', 'netns', 'del', ns], true);
   await run(['ip', 'link', 'del', plan.bridge], true);
   const routes = await run(['ip', 'route', 'show'], true);

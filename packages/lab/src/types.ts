@@ -63,6 +63,8 @@ export interface LabMemberStatus {
   /** From the member's own `GET /patroni` (the truth about its role), or `unknown` when unreachable. */
   role: string;
   state: string;
+  /** Patroni 4.x: `streaming` or `in archive recovery` on replicas (from `/patroni` `replication_state`). */
+  replicationState?: string;
   timeline?: number;
   restUrl: string;
   postgres: { host: string; port: number };
