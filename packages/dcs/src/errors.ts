@@ -97,7 +97,7 @@ export function toDcsError(err: unknown, ctx: ErrorContext): PatroniKitError {
   ) {
     return new PatroniKitError('CONNECT', `cannot reach etcd at ${where} while ${ctx.op}`, {
       ...base,
-      hint: 'Check the endpoints (etcd3.hosts or --dcs-url) and that etcd is running and listening there.',
+      hint: 'Check the endpoints (etcd3.hosts or --dcs-url) and that etcd is running and listening there; if etcd serves TLS, use https:// endpoints and give the CA.',
     });
   }
   if (name === 'ClientClosedError') {
