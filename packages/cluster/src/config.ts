@@ -1,0 +1,274 @@
+/**
+ * Where a cluster is and how to talk to it, from a patronictl-style config (a ctl config or a node's
+ * patroni.yml), `--dcs-url`, or member REST URLs — resolved the way patronictl resolves them.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  connectionFromDcsUrl,
+  connectionFromPatroniConfig,
+  type DcsTarget,
+} from '@patroni-kit/dcs/ctlconfig';
+import { PatroniKitError } from '@patroni-kit/errors';
+import { parseSimpleYaml } from './yaml-lite.js';
+
+/** Credentials for Patroni's unsafe REST methods (`restapi.authentication`). */
+export interface BasicAuth {
+  username: string;
+  password: string;
+}
+
+/** TLS for the REST API (patronictl's `ctl.cacert`, `ctl.certfile`, `ctl.keyfile`, `ctl.keyfile_password`). */
+export interface RestTls {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  /** `false` only on purpose (`ctl.insecure`, `-k`). */
+  rejectUnauthorized?: boolean;
+}
+
+/** Timeouts in milliseconds. */
+export interface ClusterTimeouts {
+  /** One DCS read (all endpoints together). Default 4000. */
+  dcs?: number;
+  /** One member `GET` (e.g. `/patroni`); an unreachable member is marked after this. Default 2000. */
+  member?: number;
+  /** A non-blocking REST write. Default 10000. */
+  write?: number;
+}
+
+/** How to reach a cluster: give a config (file or object), a `dcsUrl`, or `restUrls` (at least one). */
+export interface ConnectOptions {
+  /** A patronictl config or a node's patroni.yml (a file, or a directory of YAML files like Patroni reads). */
+  configFile?: string;
+  /** An already parsed config (same keys as the file). */
+  config?: Record<string, unknown>;
+  /** patronictl's `--dcs-url`, e.g. `etcd3://127.0.0.1:2379/service`; replaces the config's DCS section. */
+  dcsUrl?: string;
+  /** Member REST APIs (`http://host:8008`); without a DCS, discovery goes through `GET /cluster`. */
+  restUrls?: string[];
+  /** Cluster name; defaults to the config's `scope` (or, REST only, what the members report). */
+  scope?: string;
+  /** Citus group. */
+  group?: number;
+  /** REST credentials; default `ctl.authentication`, then `restapi.authentication`. */
+  auth?: BasicAuth;
+  /** REST TLS; default from `ctl.*` and `restapi.cafile`. */
+  tls?: RestTls;
+  /** Skip TLS verification of the REST API (patronictl `-k`). */
+  insecure?: boolean;
+  timeouts?: ClusterTimeouts;
+  /** Environment for `PATRONI_*` and `PATRONICTL_CONFIG_FILE` (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/** The resolved target. */
+export interface ResolvedTarget {
+  scope?: string;
+  namespace: string;
+  group?: number;
+  dcs?: DcsTarget;
+  restUrls: string[];
+  auth?: BasicAuth;
+  tls?: RestTls;
+  /** PostgreSQL superuser from a patroni.yml (`postgresql.authentication.superuser`), for `query`. */
+  postgres?: { username?: string; password?: string };
+  configFile?: string;
+  warnings: string[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = isObject(v) && isObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
+  }
+  return out;
+}
+
+/** Parses YAML text: the plain subset here, anything else with npm `yaml` (loaded only then). */
+export async function parseYaml(text: string, where: string): Promise<unknown> {
+  const simple = parseSimpleYaml(text);
+  if (simple !== undefined) return simple;
+  const { parse } = await import('yaml');
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new PatroniKitError('CONFIG', `${where} is not valid YAML: ${(err as Error).message}`, {
+      hint: 'fix the YAML syntax (indentation, quotes)',
+    });
+  }
+}
+
+/** Reads a config file, or every `*.yml`/`*.yaml` of a directory merged in name order (as Patroni does). */
+export async function loadConfigFile(path: string): Promise<Record<string, unknown>> {
+  let files: string[];
+  try {
+    files = statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => join(path, f))
+      : [path];
+  } catch (err) {
+    throw new PatroniKitError('CONFIG', `cannot read the config ${path}: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'give a patronictl config or patroni.yml with -c FILE',
+    });
+  }
+  let merged: Record<string, unknown> = {};
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new PatroniKitError('CONFIG', `cannot read the config ${file}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'check the path and its permissions',
+      });
+    }
+    const parsed = await parseYaml(text, file);
+    if (parsed === null || parsed === undefined) continue;
+    if (!isObject(parsed))
+      throw new PatroniKitError('CONFIG', `${file} is not a YAML mapping`, {
+        hint: 'a patronictl config starts with keys such as scope:, namespace:, etcd3:',
+      });
+    merged = deepMerge(merged, parsed);
+  }
+  return merged;
+}
+
+function readPem(path: unknown, setting: string): Buffer | undefined {
+  if (typeof path !== 'string' || path === '') return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new PatroniKitError('CONFIG', `cannot read ${setting} ${path}: ${(err as Error).message}`, {
+      cause: err,
+      hint: `check ${setting} in the config`,
+    });
+  }
+}
+
+function authFrom(section: unknown): BasicAuth | undefined {
+  if (!isObject(section)) return undefined;
+  const a = section.authentication;
+  if (!isObject(a) || a.username === undefined) return undefined;
+  return { username: String(a.username), password: String(a.password ?? '') };
+}
+
+/** `http(s)://host:port` from a `restapi.connect_address` or `listen`. */
+function restUrlFrom(restapi: Record<string, unknown>): string | undefined {
+  const address = restapi.connect_address ?? restapi.listen;
+  if (typeof address !== 'string' || address === '') return undefined;
+  const scheme = restapi.certfile ? 'https' : 'http';
+  const hostPort = address.replace(/^(\*|0\.0\.0\.0|::)(?=:)/, '127.0.0.1');
+  return `${scheme}://${hostPort}`;
+}
+
+/** Resolves `options` into one target (reads files; contacts nothing). */
+export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTarget> {
+  const env = options.env ?? process.env;
+  const warnings: string[] = [];
+  let configFile = options.configFile;
+  if (configFile === undefined && options.config === undefined && env.PATRONICTL_CONFIG_FILE)
+    configFile = env.PATRONICTL_CONFIG_FILE;
+  if (
+    configFile === undefined &&
+    options.config === undefined &&
+    options.dcsUrl === undefined &&
+    options.restUrls === undefined
+  ) {
+    const fallback = join(homedir(), '.config', 'patroni', 'patronictl.yaml');
+    if (existsSync(fallback)) configFile = fallback;
+  }
+  let config: Record<string, unknown> = options.config ?? {};
+  if (configFile !== undefined) config = deepMerge(config, await loadConfigFile(configFile));
+
+  const target: ResolvedTarget = { namespace: 'service', restUrls: [...(options.restUrls ?? [])], warnings };
+  if (configFile !== undefined) target.configFile = configFile;
+  if (options.dcsUrl !== undefined) {
+    target.dcs = connectionFromDcsUrl(options.dcsUrl);
+  } else if ('etcd3' in config || 'etcd' in config || env.PATRONI_ETCD3_HOSTS || env.PATRONI_ETCD3_HOST) {
+    target.dcs = connectionFromPatroniConfig(config, env);
+  } else {
+    const other = ['consul', 'zookeeper', 'kubernetes', 'raft', 'exhibitor'].find((k) => k in config);
+    if (other)
+      throw new PatroniKitError(
+        'CONFIG',
+        `the config uses the ${other} DCS; patroni-kit reads etcd v3 only`,
+        {
+          hint: 'give member REST URLs instead (--rest-url http://host:8008), or an etcd3 section',
+        },
+      );
+  }
+  if (target.dcs) {
+    warnings.push(...target.dcs.warnings);
+    target.namespace = target.dcs.namespace;
+  } else if (typeof config.namespace === 'string') {
+    target.namespace = config.namespace.replace(/^\/+|\/+$/g, '') || 'service';
+  }
+  const scope =
+    options.scope ??
+    target.dcs?.scope ??
+    env.PATRONI_SCOPE ??
+    (typeof config.scope === 'string' ? config.scope : undefined);
+  if (scope !== undefined) target.scope = String(scope);
+  const group = options.group ?? target.dcs?.group;
+  if (group !== undefined) target.group = group;
+
+  const ctl = isObject(config.ctl) ? config.ctl : {};
+  const restapi = isObject(config.restapi) ? config.restapi : {};
+  const auth =
+    options.auth ??
+    authFrom(ctl) ??
+    authFrom(restapi) ??
+    (env.PATRONI_RESTAPI_USERNAME
+      ? { username: env.PATRONI_RESTAPI_USERNAME, password: env.PATRONI_RESTAPI_PASSWORD ?? '' }
+      : undefined);
+  if (auth) target.auth = auth;
+
+  const tls: RestTls = { ...(options.tls ?? {}) };
+  if (tls.ca === undefined) {
+    const ca = readPem(ctl.cacert ?? restapi.cafile, ctl.cacert ? 'ctl.cacert' : 'restapi.cafile');
+    if (ca) tls.ca = ca;
+  }
+  if (tls.cert === undefined) {
+    const cert = readPem(ctl.certfile, 'ctl.certfile');
+    if (cert) tls.cert = cert;
+  }
+  if (tls.key === undefined) {
+    const key = readPem(ctl.keyfile, 'ctl.keyfile');
+    if (key) tls.key = key;
+  }
+  if (tls.passphrase === undefined && typeof ctl.keyfile_password === 'string')
+    tls.passphrase = ctl.keyfile_password;
+  if (options.insecure || ctl.insecure === true) tls.rejectUnauthorized = false;
+  if (Object.keys(tls).length > 0) target.tls = tls;
+
+  // A node's patroni.yml names its own REST API: a seed when the DCS cannot be read.
+  const seed = restUrlFrom(restapi);
+  if (seed && !target.restUrls.includes(seed)) target.restUrls.push(seed);
+
+  const pg = isObject(config.postgresql) ? config.postgresql : {};
+  const su =
+    isObject(pg.authentication) && isObject(pg.authentication.superuser)
+      ? pg.authentication.superuser
+      : undefined;
+  if (su) {
+    target.postgres = {};
+    if (su.username !== undefined) target.postgres.username = String(su.username);
+    if (su.password !== undefined) target.postgres.password = String(su.password);
+  }
+  if (!target.dcs && target.restUrls.length === 0) {
+    throw new PatroniKitError('USAGE', 'no cluster given: no config, no --dcs-url and no REST URL', {
+      hint: 'pass -c patronictl.yml (or patroni.yml), --dcs-url etcd3://host:2379, or --rest-url http://host:8008',
+    });
+  }
+  return target;
+}

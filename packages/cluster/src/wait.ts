@@ -1,0 +1,76 @@
+/** Polling with backoff under a deadline: the waiters for leader, healthy cluster and finished switchover. */
+import { PatroniKitError } from '@patroni-kit/errors';
+
+/** Options of {@link poll}. */
+export interface PollOptions {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /** First pause between checks (default 250 ms), multiplied by 1.5 up to `maxIntervalMs`. */
+  intervalMs?: number;
+  /** Longest pause (default 2000 ms). */
+  maxIntervalMs?: number;
+  onProgress?: ((message: string) => void) | undefined;
+}
+
+/** Result of one check: `done` with a value, or not yet with a sentence saying what is missing. */
+export type PollStep<T> = { done: true; value: T } | { done: false; waitingFor: string };
+
+/** Sleeps `ms`, ending early (without error) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Calls `check` until it is done or the deadline passes (TIMEOUT naming what was still missing). Errors of a
+ * check count as "not yet" (a member restarting does not answer) unless the caller aborted.
+ */
+export async function poll<T>(
+  what: string,
+  check: () => Promise<PollStep<T>>,
+  opts: PollOptions,
+): Promise<T> {
+  const started = Date.now();
+  const deadline = started + opts.timeoutMs;
+  let interval = opts.intervalMs ?? 250;
+  const max = opts.maxIntervalMs ?? 2000;
+  let last = 'no answer yet';
+  let reported = '';
+  for (let attempt = 0; attempt < 100_000; attempt++) {
+    if (opts.signal?.aborted)
+      throw new PatroniKitError('ABORTED', `cancelled while waiting for ${what}`, {
+        cause: opts.signal.reason,
+      });
+    try {
+      const step = await check();
+      if (step.done) return step.value;
+      last = step.waitingFor;
+    } catch (err) {
+      if (opts.signal?.aborted) continue;
+      last = (err as Error).message;
+    }
+    if (last !== reported) {
+      opts.onProgress?.(`[${((Date.now() - started) / 1000).toFixed(1)}s] waiting for ${what}: ${last}`);
+      reported = last;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await sleep(Math.min(interval, left), opts.signal);
+    interval = Math.min(max, interval * 1.5);
+  }
+  throw new PatroniKitError(
+    'TIMEOUT',
+    `${what} did not happen within ${Math.round(opts.timeoutMs / 1000)} s: ${last}`,
+    {
+      hint: 'read the cluster (patroni-kit list) to see where it stands; raise the timeout if it is only slow',
+      details: { lastObserved: last },
+    },
+  );
+}
