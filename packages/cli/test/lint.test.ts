@@ -1,0 +1,113 @@
+/** `patroni-kit lint` end to end through main(): exit codes, formats, --fix, cluster grouping. */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { main } from '../src/cli.js';
+
+const corpus = fileURLToPath(new URL('../../../../test/corpus/config/', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'patroni-kit-lint-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+async function lint(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const code = await main(['lint', ...args], { stdout, stderr, isTTY: false, signal: new AbortController().signal });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('patroni-kit lint', () => {
+  it('exits 0 on clean files', async () => {
+    const r = await lint(join(corpus, 'clean/etcd3-three-node.yml'), join(corpus, 'clean/tls.yml'));
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /2 files checked: 0 errors, 0 warnings/);
+  });
+
+  it('exits 1 when a file has errors, and prints file:line:col', async () => {
+    const r = await lint(join(corpus, 'hostile/binary.yml'));
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /binary\.yml:1:1: error \[input-binary\]/);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    assert.equal((await lint()).code, 2);
+    assert.equal((await lint('--format', 'xml', 'a.yml')).code, 2);
+    assert.equal((await lint('--patroni-version', '2.1', 'a.yml')).code, 2);
+    assert.equal((await lint('--nope', 'a.yml')).code, 2);
+  });
+
+  it('reports a missing file as a finding (exit 1), not a crash', async () => {
+    const r = await lint('--format', 'json', join(work, 'nope.yml'));
+    assert.equal(r.code, 1);
+    const parsed = JSON.parse(r.stdout) as Array<{ findings: Array<{ rule: string }> }>;
+    assert.equal(parsed[0]!.findings[0]!.rule, 'input-unreadable');
+  });
+
+  it('prints the JSON shape of the issue', async () => {
+    const r = await lint('--format', 'json', join(corpus, 'clean/patroni-3.0.yml'), '--patroni-version', '3.0');
+    const parsed = JSON.parse(r.stdout) as Array<{ file: string; findings: Array<Record<string, unknown>> }>;
+    assert.equal(parsed.length, 1);
+    assert.ok(parsed[0]!.file.endsWith('patroni-3.0.yml'));
+    for (const f of parsed[0]!.findings) {
+      assert.deepEqual(Object.keys(f), ['rule', 'severity', 'path', 'message', 'line', 'column', 'endLine', 'endColumn']);
+      assert.ok(['error', 'warning', 'info'].includes(String(f.severity)));
+    }
+  });
+
+  it('prints SARIF', async () => {
+    const r = await lint('--format', 'sarif', join(corpus, 'cluster-bad/node1.yml'));
+    const sarif = JSON.parse(r.stdout) as { version: string; runs: unknown[] };
+    assert.equal(sarif.version, '2.1.0');
+    assert.equal(sarif.runs.length, 1);
+  });
+
+  it('--fix repairs the file in place and reports only what is left', async () => {
+    const file = join(work, 'fixme.yml');
+    const text = readFileSync(join(corpus, 'clean/etcd3-three-node.yml'), 'utf8')
+      .replace('  nofailover: false', '  nofailover: "false"')
+      .replace('    - 10.20.0.21:2379', '    - http://10.20.0.21:2379');
+    writeFileSync(file, text);
+    const before = await lint(file);
+    assert.equal(before.code, 1);
+    const r = await lint('--fix', file);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stderr, /applied 2 fixes/);
+    const fixed = readFileSync(file, 'utf8');
+    assert.match(fixed, / {2}nofailover: false\n/);
+    assert.match(fixed, / {4}- 10\.20\.0\.21:2379\n/);
+  });
+
+  it('groups files by scope and runs the cluster checks', async () => {
+    const files = ['node1.yml', 'node2.yml'].map((f) => join(corpus, 'cluster-bad', f));
+    const r = await lint('--format', 'json', ...files);
+    const parsed = JSON.parse(r.stdout) as Array<{ findings: Array<{ rule: string }> }>;
+    assert.ok(parsed[1]!.findings.some((f) => f.rule === 'cluster-duplicate'));
+    assert.equal(r.code, 1);
+    const ok = await lint(...['node1.yml', 'node2.yml', 'node3.yml'].map((f) => join(corpus, 'cluster-ok', f)));
+    assert.equal(ok.code, 0, ok.stdout);
+  });
+
+  it('accepts keys from an env file', async () => {
+    const k8s = join(work, 'kubernetes.yml');
+    copyFileSync(join(corpus, 'clean/kubernetes.yml'), k8s);
+    assert.equal((await lint(k8s)).code, 1);
+    const r = await lint('--env-file', join(corpus, 'clean/kubernetes.env'), k8s);
+    assert.equal(r.code, 0, r.stdout);
+  });
+
+  it('lints a dynamic configuration with --dcs', async () => {
+    const r = await lint('--dcs', join(corpus, 'clean/dcs-dynamic.yml'));
+    assert.equal(r.code, 0, r.stdout);
+  });
+});
