@@ -8,8 +8,10 @@ import { describeError, isPatroniKitError } from '@patroni-kit/errors';
 import { type CommandIO, type CommandModule, ExitCode } from './command.js';
 
 const commands: Record<string, () => Promise<CommandModule>> = {
+  etcd: async () => (await import('./commands/etcd.js')).default,
   lab: async () => (await import('./commands/lab.js')).default,
   lint: async () => (await import('./commands/lint.js')).default,
+  watch: async () => (await import('./commands/watch.js')).default,
 };
 
 function mainUsage(): string {

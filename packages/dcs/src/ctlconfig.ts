@@ -147,3 +147,36 @@ export function connectionFromDcsUrl(url: string): DcsTarget {
   const ns = m[4] && m[4] !== '/' ? m[4] : undefined;
   return { connection, namespace: normalizeNamespace(ns), warnings };
 }
+
+/**
+ * Combines a parsed config file and `--dcs-url` the way patronictl does: the URL replaces the config's DCS
+ * section; its namespace part, when present, wins over the config's `namespace`; `scope` comes from the config.
+ */
+export function resolveDcsTarget(
+  config: unknown,
+  dcsUrl: string | undefined,
+  env: Record<string, string | undefined> = {},
+): DcsTarget {
+  if (dcsUrl === undefined) {
+    if (config === undefined) {
+      throw new PatroniKitError('USAGE', 'no etcd to talk to', {
+        hint: 'Pass -c patroni.yml (with an etcd3 section) or --dcs-url etcd3://host:2379.',
+      });
+    }
+    return connectionFromPatroniConfig(config, env);
+  }
+  const fromUrl = connectionFromDcsUrl(dcsUrl);
+  const cfg = isObject(config) ? config : {};
+  const urlHasNamespace = /^(?:[a-z0-9]+:\/\/)?[^/]*\/[^/]/i.test(dcsUrl.trim());
+  const target: DcsTarget = {
+    ...fromUrl,
+    namespace: urlHasNamespace
+      ? fromUrl.namespace
+      : normalizeNamespace(
+          env.PATRONI_NAMESPACE ?? (typeof cfg.namespace === 'string' ? cfg.namespace : undefined),
+        ),
+  };
+  const scope = env.PATRONI_SCOPE ?? (typeof cfg.scope === 'string' ? cfg.scope : undefined);
+  if (scope !== undefined) target.scope = scope;
+  return target;
+}

@@ -13,6 +13,7 @@ export {
   connectionFromDcsUrl,
   connectionFromPatroniConfig,
   type DcsTarget,
+  resolveDcsTarget,
 } from './ctlconfig.js';
 export {
   buildClusterState,
