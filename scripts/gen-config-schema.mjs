@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 /**
  * Generates the Patroni JSON Schemas and the module that embeds them in @patroni-kit/config.
  *
@@ -9,10 +10,10 @@
  * The schema is embedded as a TypeScript module (not read from disk at run time) so that the package
  * works unchanged when the VS Code extension bundles it.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { buildDcsSchema, buildLocalSchema } from '../packages/config/schema-src/patroni-schema.mjs';
 
 const require = createRequire(import.meta.url);
@@ -24,7 +25,14 @@ const check = process.argv.includes('--check');
 
 const local = buildLocalSchema();
 const dcs = buildDcsSchema();
-const json = (value) => `${JSON.stringify(value, null, 2)}\n`;
+// The JSON files are written the way Biome formats them, so `biome check` stays clean on generated output.
+const biome = join(root, 'node_modules/.bin/biome');
+const json = (value, file) =>
+  execFileSync(biome, ['format', `--stdin-file-path=${file}`], {
+    input: `${JSON.stringify(value, null, 2)}\n`,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
 
 const header = [
   '// GENERATED FILE, DO NOT EDIT.',
@@ -67,10 +75,12 @@ const ajv = new Ajv({
   strict: true,
   allowUnionTypes: true,
   strictRequired: false,
+  messages: false,
   code: { source: true, esm: true, optimize: true },
 });
 ajv.addSchema(strip(local), 'local');
-ajv.addSchema(strip(dcs), 'dcs');
+// the DCS schema is the local schema's dynamic definition: reference it so the code is generated once
+ajv.addSchema({ $ref: `${local.$id}#/definitions/dynamic` }, 'dcs');
 let code = standaloneCode(ajv, { validateLocal: 'local', validateDcs: 'dcs' });
 const runtimes = new Map();
 code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)/g, (_, mod) => {
@@ -91,8 +101,8 @@ export const validateDcs: CompiledValidator = __validateDcs;
 `;
 
 const outputs = [
-  [join(root, 'schemas/patroni.schema.json'), json(local)],
-  [join(root, 'schemas/patroni-dcs.schema.json'), json(dcs)],
+  [join(root, 'schemas/patroni.schema.json'), json(local, 'schemas/patroni.schema.json')],
+  [join(root, 'schemas/patroni-dcs.schema.json'), json(dcs, 'schemas/patroni-dcs.schema.json')],
   [join(root, 'packages/config/src/generated/schema.ts'), ts],
   [join(root, 'packages/config/src/generated/validate.ts'), validatorTs],
 ];

@@ -23,7 +23,12 @@ async function lint(...args: string[]): Promise<{ code: number; stdout: string; 
   stderr.on('data', (c: Buffer) => {
     err += c.toString();
   });
-  const code = await main(['lint', ...args], { stdout, stderr, isTTY: false, signal: new AbortController().signal });
+  const code = await main(['lint', ...args], {
+    stdout,
+    stderr,
+    isTTY: false,
+    signal: new AbortController().signal,
+  });
   return { code, stdout: out, stderr: err };
 }
 
@@ -55,12 +60,27 @@ describe('patroni-kit lint', () => {
   });
 
   it('prints the JSON shape of the issue', async () => {
-    const r = await lint('--format', 'json', join(corpus, 'clean/patroni-3.0.yml'), '--patroni-version', '3.0');
+    const r = await lint(
+      '--format',
+      'json',
+      join(corpus, 'clean/patroni-3.0.yml'),
+      '--patroni-version',
+      '3.0',
+    );
     const parsed = JSON.parse(r.stdout) as Array<{ file: string; findings: Array<Record<string, unknown>> }>;
     assert.equal(parsed.length, 1);
     assert.ok(parsed[0]!.file.endsWith('patroni-3.0.yml'));
     for (const f of parsed[0]!.findings) {
-      assert.deepEqual(Object.keys(f), ['rule', 'severity', 'path', 'message', 'line', 'column', 'endLine', 'endColumn']);
+      assert.deepEqual(Object.keys(f), [
+        'rule',
+        'severity',
+        'path',
+        'message',
+        'line',
+        'column',
+        'endLine',
+        'endColumn',
+      ]);
       assert.ok(['error', 'warning', 'info'].includes(String(f.severity)));
     }
   });
@@ -94,7 +114,9 @@ describe('patroni-kit lint', () => {
     const parsed = JSON.parse(r.stdout) as Array<{ findings: Array<{ rule: string }> }>;
     assert.ok(parsed[1]!.findings.some((f) => f.rule === 'cluster-duplicate'));
     assert.equal(r.code, 1);
-    const ok = await lint(...['node1.yml', 'node2.yml', 'node3.yml'].map((f) => join(corpus, 'cluster-ok', f)));
+    const ok = await lint(
+      ...['node1.yml', 'node2.yml', 'node3.yml'].map((f) => join(corpus, 'cluster-ok', f)),
+    );
     assert.equal(ok.code, 0, ok.stdout);
   });
 

@@ -41,6 +41,14 @@ export const RULES: readonly RuleInfo[] = [
     example: '(a 50 MB log file passed by mistake)',
   },
   {
+    id: 'input-unreadable',
+    severity: 'error',
+    title: 'The file does not exist, is a directory, or cannot be read.',
+    why: 'Patroni given a wrong path silently falls back to the environment-only configuration.',
+    fix: 'Check the path and the permissions.',
+    example: '(patroni-kit lint /etc/patroni/patorni.yml)',
+  },
+  {
     id: 'yaml-syntax',
     severity: 'error',
     title: 'The YAML cannot be parsed.',

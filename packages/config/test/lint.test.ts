@@ -1,5 +1,6 @@
 /** Library behaviour: positions, YAML 1.1 semantics, environment, versions, fixes, formats, cluster lint. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -304,6 +305,15 @@ describe('schemas', () => {
     for (const r of RULES) {
       assert.ok(r.why.length > 20 && r.fix.length > 5 && r.example.length > 3, r.id);
     }
+  });
+
+  it('generated files and docs/lint-rules.md are up to date', () => {
+    execFileSync(process.execPath, [join(root, 'scripts/gen-config-schema.mjs'), '--check'], {
+      stdio: 'pipe',
+    });
+    execFileSync(process.execPath, [join(root, 'scripts/gen-lint-rules-doc.mjs'), '--check'], {
+      stdio: 'pipe',
+    });
   });
 
   it('maps member names to slot names like Patroni', () => {
