@@ -8,9 +8,29 @@ import { describeError, isPatroniKitError } from '@patroni-kit/errors';
 import { type CommandIO, type CommandModule, ExitCode } from './command.js';
 
 const commands: Record<string, () => Promise<CommandModule>> = {
+  'demote-cluster': async () => (await import('./commands/demote-cluster.js')).default,
+  dsn: async () => (await import('./commands/dsn.js')).default,
+  'edit-config': async () => (await import('./commands/edit-config.js')).default,
   etcd: async () => (await import('./commands/etcd.js')).default,
+  failover: async () => (await import('./commands/failover.js')).default,
+  flush: async () => (await import('./commands/flush.js')).default,
+  health: async () => (await import('./commands/health.js')).default,
+  history: async () => (await import('./commands/history.js')).default,
   lab: async () => (await import('./commands/lab.js')).default,
   lint: async () => (await import('./commands/lint.js')).default,
+  list: async () => (await import('./commands/list.js')).default,
+  pause: async () => (await import('./commands/pause.js')).default,
+  'promote-cluster': async () => (await import('./commands/promote-cluster.js')).default,
+  query: async () => (await import('./commands/query.js')).default,
+  reinit: async () => (await import('./commands/reinit.js')).default,
+  reload: async () => (await import('./commands/reload.js')).default,
+  remove: async () => (await import('./commands/remove.js')).default,
+  restart: async () => (await import('./commands/restart.js')).default,
+  resume: async () => (await import('./commands/resume.js')).default,
+  'show-config': async () => (await import('./commands/show-config.js')).default,
+  switchover: async () => (await import('./commands/switchover.js')).default,
+  topology: async () => (await import('./commands/topology.js')).default,
+  version: async () => (await import('./commands/version.js')).default,
   watch: async () => (await import('./commands/watch.js')).default,
 };
 

@@ -1,0 +1,160 @@
+/** Options shared by the cluster commands (patronictl's `-c`, `--dcs-url`, `-k`, `-f`), prompts and output. */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ActionResult, Cluster, ConnectOptions, Progress } from '@patroni-kit/cluster';
+import { PatroniKitError } from '@patroni-kit/errors';
+import type { CommandIO } from './command.js';
+import { type OutputFormat, parseFormat, renderResult } from './format/cluster.js';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every cluster command accepts. */
+export const commonOptions = {
+  'config-file': { type: 'string', short: 'c' },
+  'dcs-url': { type: 'string', short: 'd' },
+  dcs: { type: 'string' },
+  'rest-url': { type: 'string', multiple: true },
+  insecure: { type: 'boolean', short: 'k' },
+  group: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  json: { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const;
+
+/** Help lines for {@link commonOptions}. */
+export const commonUsage = `Connection (like patronictl):
+  -c, --config-file FILE   patronictl config or patroni.yml (default $PATRONICTL_CONFIG_FILE,
+                           ~/.config/patroni/patronictl.yaml)
+  -d, --dcs-url URL        etcd3://host:2379[/namespace] instead of the config's etcd3 section
+  --rest-url URL           a member REST API (repeatable); used when there is no DCS access
+  -k, --insecure           do not verify the REST API's TLS certificate
+  --group N                Citus group`;
+
+/** Parsed values and positionals. */
+export interface Parsed<T extends ParseArgsOptionsConfig> {
+  values: ReturnType<
+    typeof parseArgs<{ options: typeof commonOptions & T; allowPositionals: true }>
+  >['values'];
+  positionals: string[];
+}
+
+/** Parses `argv` with the common options plus `extra`; a parse error is a USAGE error naming the command. */
+export function parse<T extends ParseArgsOptionsConfig>(
+  command: string,
+  argv: string[],
+  extra: T,
+): Parsed<T> {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { ...commonOptions, ...extra },
+      allowPositionals: true,
+      strict: true,
+    }) as Parsed<T>;
+  } catch (err) {
+    throw new PatroniKitError('USAGE', (err as Error).message, {
+      hint: `see \`patroni-kit ${command} --help\``,
+    });
+  }
+}
+
+/** Output format from `-f`/`--json`. */
+export function formatOf(values: { format?: string | undefined; json?: boolean | undefined }): OutputFormat {
+  if (values.json) return 'json';
+  const f = parseFormat(values.format);
+  if (!f)
+    throw new PatroniKitError('USAGE', `unknown format '${values.format}'`, {
+      hint: 'use -f pretty, json, yaml or tsv',
+    });
+  return f;
+}
+
+/** Connects from the common options; `scope` is the CLUSTER_NAME argument when given. */
+export async function connect(
+  values: Record<string, unknown>,
+  scope: string | undefined,
+  io: CommandIO,
+): Promise<Cluster> {
+  const { Cluster } = await import('@patroni-kit/cluster');
+  const opts: ConnectOptions = {};
+  if (typeof values['config-file'] === 'string') opts.configFile = values['config-file'];
+  const dcsUrl = values['dcs-url'] ?? values.dcs;
+  if (typeof dcsUrl === 'string') opts.dcsUrl = dcsUrl;
+  if (Array.isArray(values['rest-url'])) opts.restUrls = values['rest-url'] as string[];
+  if (values.insecure) opts.insecure = true;
+  if (scope !== undefined) opts.scope = scope;
+  if (typeof values.group === 'string') {
+    const g = Number(values.group);
+    if (!Number.isInteger(g) || g < 0)
+      throw new PatroniKitError('USAGE', `--group must be a number, not '${values.group}'`);
+    opts.group = g;
+  }
+  const cluster = await Cluster.connect(opts, io.signal);
+  for (const w of cluster.target.warnings) io.stderr.write(`warning: ${w}\n`);
+  return cluster;
+}
+
+/** Seconds from `--timeout` (default `fallback`), in ms. */
+export function timeoutMs(value: unknown, fallbackSeconds: number): number {
+  if (value === undefined) return fallbackSeconds * 1000;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new PatroniKitError('USAGE', `--timeout takes seconds, not '${String(value)}'`);
+  return n * 1000;
+}
+
+/** Progress lines on stderr. */
+export function progress(io: CommandIO, quiet = false): Progress | undefined {
+  if (quiet) return undefined;
+  return (line) => io.stderr.write(`${line}\n`);
+}
+
+/**
+ * Asks `question` unless `force`. Without a terminal on stdin nothing can be confirmed, so it refuses with a
+ * USAGE error instead of hanging or assuming yes.
+ */
+export async function confirm(
+  question: string,
+  force: boolean,
+  io: CommandIO,
+  action: string,
+): Promise<boolean> {
+  if (force) return true;
+  if (!process.stdin.isTTY)
+    throw new PatroniKitError(
+      'USAGE',
+      `refusing to ${action} without --force: stdin is not a terminal, so it cannot be confirmed`,
+      {
+        hint: `run it in a terminal to answer the prompt, or pass --force to ${action} without asking`,
+      },
+    );
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N]: `, { signal: io.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Writes an action result and returns the exit code (0 succeeded, 1 failed, 3 unknown). */
+export function finish(result: ActionResult<unknown>, io: CommandIO, json: boolean): number {
+  const { text, code } = renderResult(result, json);
+  io.stdout.write(text);
+  return code;
+}
+
+/** Runs `fn` with a connected cluster and always closes it. */
+export async function withCluster<T>(
+  values: Record<string, unknown>,
+  scope: string | undefined,
+  io: CommandIO,
+  fn: (cluster: Cluster) => Promise<T>,
+): Promise<T> {
+  const cluster = await connect(values, scope, io);
+  try {
+    return await fn(cluster);
+  } finally {
+    await cluster.close();
+  }
+}

@@ -1,0 +1,81 @@
+/** `patroni-kit edit-config`: change the dynamic configuration, show the diff, write with compare-and-set. */
+import { readFileSync } from 'node:fs';
+import { PatroniKitError } from '@patroni-kit/errors';
+import { commonUsage, confirm, finish, parse, withCluster } from '../cluster-args.js';
+import type { CommandIO, CommandModule } from '../command.js';
+
+const usage = `Usage: patroni-kit edit-config [CLUSTER_NAME] [options]
+
+Applies the changes to the DCS config key, prints a unified diff, asks, and writes with compare-and-set on
+the revision it read: a concurrent change makes it fail ("Config modification aborted due to concurrent
+changes"), never merge silently.
+
+  -s, --set PATH=VALUE   set a value (dotted path; VALUE is YAML; null deletes), repeatable
+  -p, --pg GUC=VALUE     set postgresql.parameters.GUC, repeatable
+  --apply FILE|-         merge a YAML/JSON patch from a file or stdin
+  --replace FILE|-       replace the whole configuration
+  --dry-run              print the diff, write nothing
+  -q, --quiet            do not print the diff
+  --force                do not ask for confirmation
+  --json                 print the result as JSON
+
+${commonUsage}`;
+
+const options = {
+  set: { type: 'string', short: 's', multiple: true },
+  pg: { type: 'string', short: 'p', multiple: true },
+  apply: { type: 'string' },
+  replace: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  force: { type: 'boolean' },
+} as const;
+
+async function readDoc(source: string, what: string): Promise<Record<string, unknown>> {
+  const text = readFileSync(source === '-' ? 0 : source, 'utf8');
+  const { parseYaml } = await import('@patroni-kit/cluster');
+  const doc = await parseYaml(text, what);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new PatroniKitError('USAGE', `${what} must be a YAML or JSON mapping`);
+  return doc as Record<string, unknown>;
+}
+
+async function run(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse('edit-config', argv, options);
+  const json = Boolean(values.json);
+  if (!values.set && !values.pg && !values.apply && !values.replace)
+    throw new PatroniKitError('USAGE', 'nothing to change: give --set, --pg, --apply or --replace', {
+      hint: 'e.g. patroni-kit edit-config -s loop_wait=5 -p work_mem=8MB (an interactive editor is not supported)',
+    });
+  if ((values.apply === '-' || values.replace === '-') && !values.force)
+    throw new PatroniKitError(
+      'USAGE',
+      'reading the change from stdin requires --force (stdin cannot also answer the prompt)',
+    );
+  const patch = values.apply ? await readDoc(values.apply, '--apply') : undefined;
+  const replace = values.replace ? await readDoc(values.replace, '--replace') : undefined;
+  return withCluster(values, positionals[0], io, async (cluster) => {
+    const result = await cluster.editConfig({
+      ...(values.set ? { set: values.set } : {}),
+      ...(values.pg ? { pg: values.pg } : {}),
+      ...(patch ? { patch } : {}),
+      ...(replace ? { replace } : {}),
+      ...(values['dry-run'] ? { dryRun: true } : {}),
+      signal: io.signal,
+      confirm: async (diff) => {
+        if (!values.quiet && !json) io.stdout.write(diff);
+        return confirm('Apply these changes?', Boolean(values.force), io, 'edit the configuration');
+      },
+    });
+    if (values['dry-run'] && !values.quiet && !json && result.details?.diff)
+      io.stdout.write(result.details.diff);
+    return finish(result, io, json);
+  });
+}
+
+const command: CommandModule = {
+  summary: 'change the dynamic configuration (diff, compare-and-set)',
+  usage,
+  run,
+};
+export default command;
