@@ -87,7 +87,8 @@ export async function createNetwork(plan: NetnsPlan): Promise<void> {
     const veth = `${plan.prefix}-v${i + 1}`;
     if (!existing.split('\n').some((l) => l.split(' ')[0] === ns)) {
       // A veth left from a namespace deleted a moment ago (the kernel frees them asynchronously).
-      if (links.includes(` ${veth}@`) || links.includes(` ${veth}:`)) await run(['ip', 'link', 'del', veth], true);
+      if (links.includes(` ${veth}@`) || links.includes(` ${veth}:`))
+        await run(['ip', 'link', 'del', veth], true);
       await run(['ip', 'netns', 'add', ns]);
       await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
       await run(['ip', 'link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', veth]);
@@ -115,54 +116,23 @@ const RULES: Array<[string, string]> = [
   ['OUTPUT', '-o'],
 ];
 
+/** The iptables command that adds (-A) or deletes (-D) one of our DROP rules inside `ns`. */
+function ruleCommand(ns: string, action: '-A' | '-D', [chain, dir]: [string, string]): string[] {
+  const rule = [chain, dir, 'eth0', '-j', 'DROP', '-m', 'comment', '--comment', 'patroni-kit-partition'];
+  return ['ip', 'netns', 'exec', ns, 'iptables', action, ...rule];
+}
+
 /** Cuts the namespace's eth0 in both directions. */
 export async function partition(ns: string): Promise<void> {
   if (await isPartitioned(ns)) return;
-  for (const [chain, dir] of RULES)
-    await run([
-      'ip',
-      'netns',
-      'exec',
-      ns,
-      'iptables',
-      '-A',
-      chain,
-      dir,
-      'eth0',
-      '-j',
-      'DROP',
-      '-m',
-      'comment',
-      '--comment',
-      'patroni-kit-partition',
-    ]);
+  for (const r of RULES) await run(ruleCommand(ns, '-A', r));
 }
 
 /** Removes the partition rules. */
 export async function heal(ns: string): Promise<void> {
   // Bounded: a rule that cannot be deleted must not loop forever.
   for (let i = 0; i < 5 && (await isPartitioned(ns)); i++) {
-    for (const [chain, dir] of RULES)
-      await run(
-        [
-          'ip',
-          'netns',
-          'exec',
-          ns,
-          'iptables',
-          '-D',
-          chain,
-          dir,
-          'eth0',
-          '-j',
-          'DROP',
-          '-m',
-          'comment',
-          '--comment',
-          'patroni-kit-partition',
-        ],
-        true,
-      );
+    for (const r of RULES) await run(ruleCommand(ns, '-D', r), true);
   }
 }
 
