@@ -824,7 +824,7 @@ function rewind(ctx: RuleContext): void {
     'pg-rewind-prerequisites',
     custom || ctx.dynamicDoc ? 'warning' : 'error',
     where,
-    `use_pg_rewind is on, but wal_log_hints is off and ${custom || ctx.dynamicDoc ? 'nothing here shows that' : 'bootstrap.initdb does not enable'} data checksums: pg_rewind will refuse to run and a former primary cannot rejoin. Keep wal_log_hints on, or initialise with '- data-checksums'.`,
+    `use_pg_rewind is on, but wal_log_hints is off and ${custom || ctx.dynamicDoc ? 'nothing here shows that data checksums are on' : 'bootstrap.initdb does not enable data checksums'}: pg_rewind will refuse to run and a former primary cannot rejoin. Keep wal_log_hints on, or initialise with '- data-checksums'.`,
   );
 }
 

@@ -136,7 +136,10 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
       'warning',
       path,
       `'${key}' at the top level of patroni.yml has no effect: Patroni reads it only from the dynamic configuration. Move it under bootstrap.dcs (first start of the cluster) or change it with \`patronictl edit-config\`.`,
-      { anchor: 'key', ...moveFix(ctx, path, ['bootstrap', 'dcs']) },
+      {
+        anchor: 'key',
+        ...(ctx.get(['bootstrap', 'dcs', key]) === undefined ? moveFix(ctx, path, ['bootstrap', 'dcs']) : {}),
+      },
     );
     return;
   }
