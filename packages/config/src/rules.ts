@@ -1,6 +1,7 @@
 /**
  * Semantic rules: what the schema cannot express. Facts: shared/reference/patroni.md §4.2, §4.6 and §5.
  */
+import { isIP } from 'node:net';
 import { isScalar, isSeq } from 'yaml';
 import { isObj, type Obj, pgBool, type RuleContext, toInt } from './context.js';
 import { locate, type PathSegment } from './parse.js';
@@ -95,6 +96,7 @@ export function semanticRules(ctx: RuleContext): void {
     dcsSections(ctx);
     addresses(ctx);
     names(ctx);
+    kubernetes(ctx);
     tags(ctx);
     restapi(ctx);
     bootstrap(ctx);
@@ -381,6 +383,27 @@ function addresses(ctx: RuleContext): void {
         `${section}.connect_address host ${connect.host} is not among the listen addresses (${listen.hosts.join(', ')}): nothing listens there (unless NAT forwards it). Listen on ${connect.host} too, or on 0.0.0.0.`,
       );
     }
+  }
+}
+
+function kubernetes(ctx: RuleContext): void {
+  const k = ctx.get(['kubernetes']);
+  if (!isObj(k)) return;
+  if (typeof k.pod_ip === 'string' && isIP(k.pod_ip) === 0) {
+    ctx.report(
+      'invalid-value',
+      'error',
+      ['kubernetes', 'pod_ip'],
+      `kubernetes.pod_ip '${k.pod_ip}' is not an IPv4 or IPv6 address; Patroni writes it into the leader Endpoints. Use the pod's IP (status.podIP).`,
+    );
+  }
+  if (k.use_endpoints === true && k.pod_ip === undefined) {
+    ctx.report(
+      'missing-key',
+      'error',
+      ['kubernetes', 'use_endpoints'],
+      'kubernetes.use_endpoints needs kubernetes.pod_ip (or PATRONI_KUBERNETES_POD_IP): without it the leader Endpoints cannot point at the primary.',
+    );
   }
 }
 

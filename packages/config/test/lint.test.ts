@@ -110,6 +110,22 @@ describe('environment', () => {
   });
 });
 
+describe('kubernetes', () => {
+  const k8s = readFileSync(join(corpus, 'clean/kubernetes.yml'), 'utf8');
+  const env = parseEnvFile(readFileSync(join(corpus, 'clean/kubernetes.env'), 'utf8'));
+  it('checks pod_ip, also when it comes from the environment', () => {
+    const r = lintText(k8s, { env: { ...env, PATRONI_KUBERNETES_POD_IP: '10.244.1' } });
+    const f = r.findings.find((x) => x.path === 'kubernetes.pod_ip');
+    assert.equal(f?.rule, 'invalid-value');
+    assert.match(f!.message, /PATRONI_KUBERNETES_POD_IP/);
+  });
+  it('needs pod_ip with use_endpoints', () => {
+    const { PATRONI_KUBERNETES_POD_IP: _ignored, ...rest } = env;
+    const r = lintText(k8s, { env: rest });
+    assert.ok(r.findings.some((x) => x.rule === 'missing-key' && x.path === 'kubernetes.use_endpoints'));
+  });
+});
+
 describe('versions', () => {
   it('accepts 3.0, 4.0, 4.1 and full releases, rejects others with a usage error', () => {
     assert.equal(parsePatroniVersion('4.0.7'), '4.0');
