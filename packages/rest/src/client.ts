@@ -33,6 +33,7 @@ import type {
   StatusLineResult,
   SwitchoverRequest,
   WriteResult,
+  WriteUnknown,
 } from './types.js';
 import { HEALTH_ENDPOINTS } from './types.js';
 
@@ -55,6 +56,11 @@ const defaults = {
  */
 export function blockingWriteTimeout(loopWaitSeconds: number, marginMs = 10_000): number {
   return 2 * Math.max(10, loopWaitSeconds) * 1000 + marginMs;
+}
+
+/** True for the role a node reports while it runs as primary: `primary` (4.x) or `master` (3.x). */
+export function isPrimaryRole(role: string | undefined): boolean {
+  return role === 'primary' || role === 'master';
 }
 
 type Decoder<T> = (response: RawResponse, ctx: RequestContext) => T;
@@ -423,11 +429,7 @@ export class PatroniClient {
       const failure = failureToError(error, ctx);
       // Nothing reached Patroni: a plain error is the truth. Otherwise the outcome is unknown.
       if (certainlyNotSent(error)) throw failure;
-      return {
-        outcome: 'unknown',
-        reason: `${failure.message}; the request may have reached Patroni: read the cluster to learn the outcome`,
-        error: failure,
-      };
+      return unknown(ctx, `${failure.message}; the request may have reached Patroni`, undefined, failure);
     }
     // Patroni checks access before acting, so these did nothing; they are configuration errors.
     if (response.status === 401 || response.status === 403) throw accessError(response, ctx);
@@ -439,29 +441,65 @@ export class PatroniClient {
           error instanceof PatroniKitError
             ? error
             : decodeError(ctx, 'the answer cannot be decoded', response);
-        return {
-          outcome: 'unknown',
-          status: response.status,
-          reason: `${failure.message}; Patroni answered ${response.status} but the body is unusable`,
-          error: failure,
-        };
+        return unknown(
+          ctx,
+          `${failure.message}; Patroni answered ${response.status} but the body is unusable`,
+          response.status,
+          failure,
+        );
       }
     }
     const message = answerText(response);
     if (response.status === 503 && / status unknown$/.test(message)) {
-      return {
-        outcome: 'unknown',
-        status: 503,
-        reason: `Patroni answered "${message}": the leader did not change while it waited; it may still change`,
-      };
+      return unknown(
+        ctx,
+        `${method} ${ctx.url}: Patroni answered 503 "${message}": the leader had not changed when it stopped waiting; it may still change`,
+        503,
+      );
     }
+    const reason = `${method} ${ctx.url}: Patroni answered ${response.status} ${message}`;
     return {
       outcome: 'failed',
       status: response.status,
       message,
-      reason: `${method} ${ctx.url}: Patroni answered ${response.status} ${message}`,
+      reason,
+      error: new PatroniKitError('HTTP_STATUS', reason, {
+        status: response.status,
+        details: { method, url: ctx.url, answer: message },
+      }),
     };
   }
+}
+
+/** The body of a succeeded write; throws the result's error (HTTP_STATUS or AMBIGUOUS_WRITE) otherwise. */
+export function unwrapWrite<T>(result: WriteResult<T>): T {
+  if (result.outcome === 'succeeded') return result.body;
+  throw result.error;
+}
+
+function unknown(
+  ctx: RequestContext,
+  reason: string,
+  status?: number,
+  transport?: PatroniKitError,
+): WriteUnknown {
+  const error = new PatroniKitError('AMBIGUOUS_WRITE', `${reason}; outcome unknown`, {
+    ...(status === undefined ? {} : { status }),
+    hint: 'the write may or may not have taken effect: read the cluster (GET /cluster, each member’s /patroni) before retrying',
+    ...(transport === undefined ? {} : { cause: transport }),
+    details: {
+      method: ctx.method,
+      url: ctx.url,
+      ...(transport === undefined ? {} : { transport: transport.code }),
+    },
+  });
+  return {
+    outcome: 'unknown',
+    reason: `${reason}; read the cluster to learn the outcome`,
+    ...(status === undefined ? {} : { status }),
+    ...(transport === undefined ? {} : { transport: transport.code }),
+    error,
+  };
 }
 
 // ---------------------------------------------------------------- helpers

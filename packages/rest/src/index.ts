@@ -4,7 +4,7 @@
  * Reads may retry; writes never do, and a write whose outcome is unknown is returned as
  * `{ outcome: 'unknown', reason }`. Every failure is a `PatroniKitError` with a stable `code`.
  */
-export { blockingWriteTimeout, CLIENT_VERSION, PatroniClient } from './client.js';
+export { blockingWriteTimeout, CLIENT_VERSION, isPrimaryRole, PatroniClient, unwrapWrite } from './client.js';
 export type {
   CallOptions,
   ClusterMember,

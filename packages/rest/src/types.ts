@@ -1,5 +1,5 @@
 /** Public types of the REST client: bodies (from the generated OpenAPI types), options and results. */
-import type { PatroniKitError } from '@patroni-kit/errors';
+import type { ErrorCode, PatroniKitError } from '@patroni-kit/errors';
 import type { Dispatcher } from 'undici';
 import type { components, paths } from './generated/patroni-rest.js';
 
@@ -191,8 +191,10 @@ export interface WriteFailed {
   status: number;
   /** Patroni's answer (plain text, or the message of an HTML error page). */
   message: string;
-  /** One line for people: what Patroni said and, where known, what to do. */
+  /** One line for people: the request and what Patroni said. */
   reason: string;
+  /** The same as an HTTP_STATUS error, to throw or log. */
+  error: PatroniKitError;
 }
 
 /**
@@ -204,8 +206,10 @@ export interface WriteUnknown {
   reason: string;
   /** Set when Patroni answered (e.g. 503 `Switchover status unknown`). */
   status?: number;
-  /** The transport error, when there was one (code TIMEOUT, ABORTED, CONNECT or DECODE). */
-  error?: PatroniKitError;
+  /** Code of the transport failure, when there was one: TIMEOUT, ABORTED, CONNECT or DECODE. */
+  transport?: ErrorCode;
+  /** An AMBIGUOUS_WRITE error (the transport error is its `cause`), to throw or log. */
+  error: PatroniKitError;
 }
 
 /** Result of every write: never retried, never thrown for an unknown outcome. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { isPatroniKitError, type PatroniKitError } from '@patroni-kit/errors';
-import { blockingWriteTimeout, PatroniClient } from '../src/index.js';
+import { blockingWriteTimeout, isPrimaryRole, PatroniClient, unwrapWrite } from '../src/index.js';
 import { closedPort, httpServer, nodeStatus, rawServer, type TestServer } from './servers.js';
 
 const servers: TestServer[] = [];
@@ -120,6 +120,17 @@ describe('reads', () => {
     assert.match(missing.hint ?? '', /Patroni REST API/);
   });
 
+  it('caps the answer size (DECODE) instead of buffering a runaway body', async () => {
+    const server = track(
+      await httpServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"pad": "${'x'.repeat(4096)}"}`);
+      }),
+    );
+    const error = await rejectsWith(client(server.url, { maxResponseBytes: 1024 }).getConfig(), 'DECODE');
+    assert.match(error.message, /larger than 1024 bytes/);
+  });
+
   it('reports a non-HTTP server as DECODE', async () => {
     const server = track(
       await rawServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n'))),
@@ -202,6 +213,7 @@ describe('writes', () => {
       scheduled_at: '2030-01-01T00:00:00+00:00',
     });
     assert.deepEqual(result, { outcome: 'succeeded', status: 202, body: 'Switchover scheduled' });
+    assert.equal(unwrapWrite(result), 'Switchover scheduled');
     const seen = server.seen[0];
     assert.equal(seen?.method, 'POST');
     assert.equal(seen?.headers.authorization, `Basic ${Buffer.from('admin:s3cret').toString('base64')}`);
@@ -226,11 +238,18 @@ describe('writes', () => {
     assert.ok(refused.outcome === 'failed');
     assert.equal(refused.status, 412);
     assert.equal(refused.message, 'candidate does not exists');
+    assert.equal(refused.error.code, 'HTTP_STATUS');
+    assert.throws(
+      () => unwrapWrite(refused),
+      (e) => isPatroniKitError(e, 'HTTP_STATUS') && e.status === 412,
+    );
     const unknown = await c.failover({ candidate: 'n2' });
     assert.equal(unknown.outcome, 'unknown');
     assert.ok(unknown.outcome === 'unknown');
     assert.equal(unknown.status, 503);
     assert.match(unknown.reason, /status unknown/);
+    assert.equal(unknown.error.code, 'AMBIGUOUS_WRITE');
+    assert.equal(unknown.transport, undefined);
   });
 
   it('never retries a write: a dropped connection after sending is unknown', async () => {
@@ -238,8 +257,13 @@ describe('writes', () => {
     const result = await client(server.url, { retries: 5 }).reload();
     assert.equal(result.outcome, 'unknown');
     assert.ok(result.outcome === 'unknown');
-    assert.equal(result.error?.code, 'CONNECT');
+    assert.equal(result.transport, 'CONNECT');
+    assert.equal(result.error.code, 'AMBIGUOUS_WRITE');
     assert.match(result.reason, /may have reached Patroni/);
+    assert.throws(
+      () => unwrapWrite(result),
+      (e) => isPatroniKitError(e, 'AMBIGUOUS_WRITE'),
+    );
     assert.equal(server.connections, 1);
     assert.equal(server.seen.length, 1);
   });
@@ -249,7 +273,8 @@ describe('writes', () => {
     const result = await client(server.url).restart({}, { timeoutMs: 300 });
     assert.equal(result.outcome, 'unknown');
     assert.ok(result.outcome === 'unknown');
-    assert.equal(result.error?.code, 'TIMEOUT');
+    assert.equal(result.transport, 'TIMEOUT');
+    assert.equal((result.error.cause as { code?: string }).code, 'TIMEOUT');
     assert.equal(server.seen.length, 1);
     assert.equal(server.seen[0]?.method, 'POST');
   });
@@ -265,7 +290,7 @@ describe('writes', () => {
     const result = await pending;
     assert.equal(result.outcome, 'unknown');
     assert.ok(result.outcome === 'unknown');
-    assert.equal(result.error?.code, 'ABORTED');
+    assert.equal(result.transport, 'ABORTED');
   });
 
   it('throws CONNECT (not unknown) when a write could not connect: nothing was sent', async () => {
@@ -314,7 +339,8 @@ describe('writes', () => {
     assert.equal(result.outcome, 'unknown');
     assert.ok(result.outcome === 'unknown');
     assert.equal(result.status, 200);
-    assert.equal(result.error?.code, 'DECODE');
+    assert.equal(result.transport, 'DECODE');
+    assert.equal(result.error.code, 'AMBIGUOUS_WRITE');
   });
 });
 
@@ -347,6 +373,13 @@ describe('usage', () => {
   it('sizes blocking writes after Patroni’s own poll (2*max(10, loop_wait) s) plus a margin', () => {
     assert.equal(blockingWriteTimeout(2, 5_000), 25_000);
     assert.equal(blockingWriteTimeout(30, 0), 60_000);
+  });
+
+  it('treats master (3.x) and primary (4.x) as the same role', () => {
+    assert.equal(isPrimaryRole('master'), true);
+    assert.equal(isPrimaryRole('primary'), true);
+    assert.equal(isPrimaryRole('replica'), false);
+    assert.equal(isPrimaryRole(undefined), false);
   });
 
   it('refuses calls after close()', async () => {

@@ -408,6 +408,7 @@ export function contractSuite(version: PatroniVersion, block: number): void {
         async () => (await l.getCluster()).members.find((m) => m.name === replicas[0])?.scheduled_restart,
         { timeoutMs: 30_000, intervalMs: 500 },
       );
+      await readEverything([leader, replicas[0]!]);
       assert.equal(expectSucceeded(await r.cancelRestart(), 200), 'scheduled restart deleted');
       assert.equal((await r.getPatroni()).scheduled_restart, undefined);
 
