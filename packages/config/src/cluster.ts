@@ -89,10 +89,12 @@ export function lintCluster(
     show: (v: unknown) => string = (v) => JSON.stringify(v),
   ) => {
     const values = ctxs.map((c) => get(c.data));
+    const keys = values.map(stable);
     const common = majority(values);
+    const commonKey = stable(common);
     values.forEach((v, i) => {
-      if (stable(v) !== stable(common)) {
-        const others = ctxs.filter((_, j) => stable(values[j]) === stable(common)).map((c) => c.file);
+      if (keys[i] !== commonKey) {
+        const others = ctxs.filter((_, j) => keys[j] === commonKey).map((c) => c.file);
         report(
           i,
           'cluster-mismatch',
@@ -125,8 +127,9 @@ export function lintCluster(
     .filter(([, v]) => v !== undefined);
   if (withBootstrap.length >= 2) {
     const common = majority(withBootstrap.map(([, v]) => v));
+    const commonKey = stable(common);
     for (const [i, v] of withBootstrap) {
-      if (stable(v) === stable(common)) continue;
+      if (stable(v) === commonKey) continue;
       const keys = new Set([...Object.keys(isObj(v) ? v : {}), ...Object.keys(isObj(common) ? common : {})]);
       const differing = [...keys].filter(
         (k) => stable(isObj(v) ? v[k] : undefined) !== stable(isObj(common) ? common[k] : undefined),
