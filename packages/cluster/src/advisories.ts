@@ -20,7 +20,7 @@ export function advisoriesFor(view: ClusterView): Advisory[] {
   const out: Advisory[] = [];
   const leaderOverwrite = view.members
     .filter((m) => {
-      const v = m.version ?? m.live?.patroniVersion;
+      const v = m.live?.patroniVersion ?? m.version;
       return v !== undefined && compareVersions(v, '3.0.0') >= 0 && compareVersions(v, '3.0.3') < 0;
     })
     .map((m) => m.name);
@@ -34,7 +34,7 @@ export function advisoriesFor(view: ClusterView): Advisory[] {
     });
   }
   const versions = new Set(
-    view.members.map((m) => m.version ?? m.live?.patroniVersion).filter((v): v is string => v !== undefined),
+    view.members.map((m) => m.live?.patroniVersion ?? m.version).filter((v): v is string => v !== undefined),
   );
   if (versions.size > 1) {
     out.push({

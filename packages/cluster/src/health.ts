@@ -3,7 +3,6 @@
  * maintenance mode, scheduled actions, pending restart, timeline and config changes, Patroni version),
  * with Nagios' states and exit codes.
  */
-import { createHash } from 'node:crypto';
 import type { ClusterView, HealthCheck, HealthMemory, HealthReport, HealthState } from './types.js';
 
 /** Thresholds and memory for {@link healthReport}. */
@@ -37,10 +36,13 @@ export function configHash(config: unknown): string {
               .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
           )
         : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(config ?? {})))
-    .digest('hex')
-    .slice(0, 16);
+  // FNV-1a (64-bit): enough to notice a change, and cheaper to load than node:crypto for every CLI start.
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(JSON.stringify(canonical(config ?? {})), 'utf8')) {
+    h ^= BigInt(byte);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
 }
 
 /** Builds the report from a cluster view (no I/O). */

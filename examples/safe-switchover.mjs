@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// A switchover that only happens when every pre-check passes, then waits until the new leader runs.
+//   node examples/safe-switchover.mjs /etc/patroni/patronictl.yml [CANDIDATE]
+// Exit code 0 done, 1 refused or failed, 3 outcome unknown (read the cluster before retrying).
+import { Cluster } from '@patroni-kit/cluster';
+
+const [configFile = process.env.PATRONICTL_CONFIG_FILE, candidate] = process.argv.slice(2);
+const cluster = await Cluster.connect({ configFile });
+try {
+  // 1. Dry run: every check patronictl makes, and the stricter ones, without writing anything.
+  const plan = await cluster.planSwitchover(candidate ? { candidate } : {});
+  for (const v of plan.verdicts)
+    console.log(`  candidate ${v.member}: ${v.ok ? 'ok' : v.reasons.join('; ')}`);
+  if (!plan.ok) {
+    console.error(`refused (${plan.check}): ${plan.reason}`);
+    process.exit(1);
+  }
+  console.log(`plan: ${plan.reason}`);
+  // 2. The switchover itself re-checks, sends one POST /switchover (never retried) and waits.
+  const result = await cluster.switchover({
+    candidate: plan.candidate,
+    timeoutMs: 120_000,
+    onProgress: (line) => console.log(`  ${line}`),
+  });
+  console.log(`${result.outcome}: ${result.reason}`);
+  process.exitCode = result.outcome === 'succeeded' ? 0 : result.outcome === 'failed' ? 1 : 3;
+} finally {
+  await cluster.close();
+}

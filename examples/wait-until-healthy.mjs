@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// A deploy-pipeline gate: waits (polling with backoff) until the cluster has a running leader, every
+// replica streaming within the lag limit and every member running; exits 1 if that does not happen in time.
+//   node examples/wait-until-healthy.mjs /etc/patroni/patronictl.yml [TIMEOUT_SECONDS]
+import { Cluster } from '@patroni-kit/cluster';
+
+const [configFile = process.env.PATRONICTL_CONFIG_FILE, seconds = '300'] = process.argv.slice(2);
+const cluster = await Cluster.connect({ configFile });
+try {
+  const report = await cluster.waitForHealthy({
+    timeoutMs: Number(seconds) * 1000,
+    onProgress: (line) => console.error(line),
+  });
+  console.log(`healthy: ${report.summary}`);
+} catch (err) {
+  console.error(`not healthy: ${err.message}`);
+  process.exitCode = 1;
+} finally {
+  await cluster.close();
+}

@@ -1,0 +1,47 @@
+/** Helpers of the cluster tests: run the CLI and the examples as child processes, make lab folders. */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The compiled CLI. */
+export const CLI = join(here, '../../../cli/dist/src/main.js');
+/** The examples folder. */
+export const EXAMPLES = join(here, '../../../../examples');
+
+/** What a child process did. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node FILE ARGS` (bounded by `timeoutMs`); stdin is not a terminal. */
+export function runNode(file: string, args: string[], timeoutMs = 180_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [file, ...args],
+      { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, PATRONICTL_CONFIG_FILE: '' } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end();
+  });
+}
+
+/** Runs `patroni-kit ARGS`. */
+export function runCli(args: string[], timeoutMs?: number): Promise<RunResult> {
+  return runNode(CLI, args, timeoutMs);
+}
+
+/** A fresh folder PostgreSQL (running as postgres) can traverse. */
+export function labDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `pk-cluster-${name}-`));
+  chmodSync(dir, 0o755);
+  return join(dir, 'lab');
+}
