@@ -230,9 +230,10 @@ export const RULES: readonly RuleInfo[] = [
   {
     id: 'pg-rewind-prerequisites',
     severity: 'error',
-    title: 'use_pg_rewind without wal_log_hints or data checksums.',
-    why: 'pg_rewind refuses to run, so a former primary cannot rejoin and must be re-cloned (or stays down).',
-    fix: "Keep `wal_log_hints: on` (Patroni's default) or initialise with `data-checksums`.",
+    title:
+      'use_pg_rewind without wal_log_hints or data checksums, or without pg_hba access for the rewind user.',
+    why: 'pg_rewind refuses to run without hint-bit logging, or cannot connect (it logs in as the rewind user, or the superuser, to database postgres on the new primary): a former primary cannot rejoin and must be re-cloned.',
+    fix: "Keep `wal_log_hints: on` (Patroni's default) or initialise with `data-checksums`; allow the rewind user in pg_hba (`host postgres rewind_user <network> scram-sha-256`).",
     example:
       'bootstrap:\n  dcs:\n    postgresql:\n      use_pg_rewind: true\n      parameters:\n        wal_log_hints: off\n',
   },

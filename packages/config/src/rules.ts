@@ -967,6 +967,7 @@ function hba(ctx: RuleContext): void {
       );
     }
   }
+  rewindAccess(ctx, all, primary[0]);
   const scram = effectiveParam(ctx, 'password_encryption');
   const scramConfigured = scram
     ? String(scram.value).toLowerCase() === 'scram-sha-256'
@@ -996,6 +997,35 @@ function hba(ctx: RuleContext): void {
         { fix: hbaMethodFix(ctx, l, 'md5') },
       );
     }
+  }
+}
+
+/** pg_rewind connects as the rewind user (or the superuser) to database postgres from the new primary. */
+function rewindAccess(ctx: RuleContext, lines: HbaLine[], where: PathSegment[]): void {
+  if (ctx.dynamicDoc) return;
+  const local = ctx.get(['postgresql', 'use_pg_rewind']);
+  const enabled = local ?? ctx.get([...ctx.dynPath, 'postgresql', 'use_pg_rewind']);
+  if (enabled !== true) return;
+  const rewindUser = ctx.get(['postgresql', 'authentication', 'rewind', 'username']);
+  const superUser = ctx.get(['postgresql', 'authentication', 'superuser', 'username']);
+  const user =
+    typeof rewindUser === 'string' ? rewindUser : typeof superUser === 'string' ? superUser : undefined;
+  if (user === undefined) return;
+  const ok = lines.some(
+    (l) =>
+      l.type !== 'local' &&
+      l.method !== 'reject' &&
+      l.database.split(',').some((d) => d === 'all' || d === 'postgres' || d.startsWith('@')) &&
+      l.user.split(',').some((u) => u === 'all' || u === user || u.startsWith('+') || u.startsWith('@')) &&
+      !/^(127\.|::1|localhost)/.test(l.address),
+  );
+  if (!ok) {
+    ctx.report(
+      'pg-rewind-prerequisites',
+      'warning',
+      where,
+      `use_pg_rewind is on, but ${where.join('.')} has no line letting '${user}' (the ${typeof rewindUser === 'string' ? 'rewind user' : 'superuser, used for rewind'}) connect to database postgres from the other members: pg_rewind will fail and the former primary must be re-cloned. Add e.g. \`host postgres ${user} <member network>/24 scram-sha-256\`.`,
+    );
   }
 }
 
