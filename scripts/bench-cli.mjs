@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Benchmark (not a test): `patroni-kit list` against `patronictl list` as whole processes on the same lab in
+// the same run, and in-process `Cluster.list()` against the raw round trips it makes (one etcd range read
+// through the JSON gateway, then GET /patroni on every member in parallel). Prints min/median/max and ratios.
+//
+//   node scripts/bench-cli.mjs [--runs 15] [--inproc-runs 100] [--dir LABDIR]
+//
+// Without --dir it starts its own lab (Patroni 4.0.7, etcd 3.5, 127.0.12.31-33) and removes it afterwards;
+// with --dir it uses that running lab (e.g. the demo's) and leaves it alone. Runs are interleaved so that
+// load on the machine hits both sides alike.
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Cluster } from '@patroni-kit/cluster';
+import { Lab } from '@patroni-kit/lab';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'packages/cli/dist/src/main.js');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '15' },
+    'inproc-runs': { type: 'string', default: '100' },
+    dir: { type: 'string' },
+    patroni: { type: 'string', default: '4.0.7' },
+  },
+});
+const runs = Number(values.runs);
+const inprocRuns = Number(values['inproc-runs']);
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
+}
+const fmt = (ms) => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`);
+const line = (name, st) =>
+  console.log(
+    `  ${name.padEnd(34)} min ${fmt(st.min).padStart(9)}  median ${fmt(st.median).padStart(9)}  max ${fmt(st.max).padStart(9)}`,
+  );
+
+function timeProcess(file, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    execFile(file, args, { timeout: 60_000, env: { ...process.env, ...env } }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve({ ms: performance.now() - started, stdout });
+    });
+  });
+}
+
+function rawPost(url, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+function rawGet(url) {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+let lab;
+let ownDir;
+if (values.dir) lab = new Lab({ dir: values.dir });
+else {
+  ownDir = mkdtempSync(join(tmpdir(), 'pk-bench-cli-'));
+  chmodSync(ownDir, 0o755);
+  lab = new Lab({
+    dir: join(ownDir, 'lab'),
+    patroni: values.patroni,
+    etcd: values.patroni.startsWith('3.') ? '3.4' : '3.5',
+    profile: 'fast',
+    hosts: ['127.0.12.31', '127.0.12.32', '127.0.12.33'],
+    haproxyHost: '127.0.12.3',
+    onProgress: (l) => console.error(`  lab: ${l}`),
+  });
+}
+try {
+  const status = values.dir ? await lab.status() : await lab.up();
+  const ctl = status.ctlConfig;
+  console.log(
+    `Lab: Patroni ${status.versions.patroni}, etcd ${status.versions.etcd}, leader ${status.leader}`,
+  );
+  console.log(`Whole process, ${runs} runs each (interleaved):`);
+  const pk = [];
+  const ctlRuns = [];
+  const bare = [];
+  await timeProcess(process.execPath, [cli, 'list', '-c', ctl]); // warm the page cache for both sides
+  await lab.patronictl(['list']);
+  for (let i = 0; i < runs; i++) {
+    bare.push((await timeProcess(process.execPath, ['-e', '0'])).ms);
+    const ours = await timeProcess(process.execPath, [cli, 'list', '-c', ctl]);
+    if (!ours.stdout.includes('Leader'))
+      throw new Error(`patroni-kit list printed no leader:\n${ours.stdout}`);
+    pk.push(ours.ms);
+    const started = performance.now();
+    const theirs = await lab.patronictl(['list']);
+    ctlRuns.push(performance.now() - started);
+    if (!theirs.includes('Leader')) throw new Error('patronictl list printed no leader');
+  }
+  const sPk = stats(pk);
+  const sCtl = stats(ctlRuns);
+  const sBare = stats(bare);
+  line('node -e 0', sBare);
+  line('patroni-kit list -c CTL', sPk);
+  line(`patronictl list (${status.versions.patroni})`, sCtl);
+  console.log(
+    `  ratio patronictl / patroni-kit: median ${(sCtl.median / sPk.median).toFixed(1)}x, min ${(sCtl.min / sPk.min).toFixed(1)}x (goal >= 5x)`,
+  );
+  console.log(`  patroni-kit above a bare node: median ${fmt(sPk.median - sBare.median)}`);
+
+  console.log(`In process, ${inprocRuns} runs each (interleaved):`);
+  const cluster = await Cluster.connect({ configFile: ctl });
+  const view = await cluster.list();
+  const apiUrls = view.members.map((m) => m.apiUrl);
+  const etcd = status.etcdEndpoints[0];
+  const prefix = Buffer.from(`/${status.namespace}/${status.scope}/`);
+  const end = Buffer.from(prefix);
+  end[end.length - 1] += 1;
+  const rangeBody = JSON.stringify({ key: prefix.toString('base64'), range_end: end.toString('base64') });
+  const listMs = [];
+  const rawMs = [];
+  for (let i = 0; i < 5; i++) await cluster.list();
+  for (let i = 0; i < inprocRuns; i++) {
+    let t = performance.now();
+    await cluster.list();
+    listMs.push(performance.now() - t);
+    t = performance.now();
+    JSON.parse(await rawPost(`${etcd}/v3/kv/range`, rangeBody));
+    await Promise.all(apiUrls.map(async (u) => JSON.parse(await rawGet(u))));
+    rawMs.push(performance.now() - t);
+  }
+  await cluster.close();
+  const sList = stats(listMs);
+  const sRaw = stats(rawMs);
+  line('Cluster.list()', sList);
+  line(`raw: 1 etcd range + ${apiUrls.length} GET /patroni`, sRaw);
+  console.log(
+    `  ratio list() / raw round trips: median ${(sList.median / sRaw.median).toFixed(2)}x (goal <= 2x)`,
+  );
+} finally {
+  if (ownDir) {
+    await lab.down({ purge: true });
+    rmSync(ownDir, { recursive: true, force: true });
+  }
+}
