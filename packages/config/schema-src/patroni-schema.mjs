@@ -464,9 +464,11 @@ function etcdSection(v3) {
   const S = v3 ? 'PATRONI_ETCD3_' : 'PATRONI_ETCD_';
   return obj(
     {
-      host: hostPort('Single etcd endpoint `host:port`; a hostname resolves to all its addresses.', {
-        env: `${S}HOST`,
-      }),
+      host: meta(
+        { type: 'string', minLength: 1 },
+        'Single etcd endpoint `host[:port]` (port 2379 by default); a hostname resolves to all its addresses.',
+        { env: `${S}HOST`, examples: ['10.0.0.21:2379'] },
+      ),
       hosts: hostList(
         'etcd endpoints `host:port` (list or comma-separated string), without a URL scheme: set `protocol` instead.',
         {
@@ -512,7 +514,7 @@ const dcsSections = {
   etcd: etcdSection(false),
   consul: obj(
     {
-      host: hostPort('Local Consul agent `host:port`.', {
+      host: meta({ type: 'string', minLength: 1 }, 'Local Consul agent `host[:port]`.', {
         defaultText: '`127.0.0.1:8500`',
         env: 'PATRONI_CONSUL_HOST',
       }),

@@ -269,11 +269,16 @@ function dcsSections(ctx: RuleContext): void {
         `${name}.hosts lists ${count} endpoints. An even-sized ${name === 'zookeeper' ? 'ensemble' : 'etcd cluster'} tolerates no more failures than one member fewer; run and list an odd number (3 or 5).`,
       );
     } else if (count === 1 || (count === 0 && typeof sec.host === 'string')) {
+      const single = count === 1 ? (Array.isArray(hostsValue) ? hostsValue[0] : hostsValue) : sec.host;
+      const hostName = String(single).replace(/:\d+$/, '');
+      const byName = isIP(hostName.replace(/^\[|\]$/g, '')) === 0;
       ctx.report(
         'dcs-host-count',
-        'warning',
+        byName ? 'info' : 'warning',
         count === 1 ? [name, 'hosts'] : [name, 'host'],
-        `Only one ${name} endpoint is configured: if it is down when Patroni starts, Patroni cannot reach the DCS. List all members (an odd number, 3 or 5) in ${name}.hosts.`,
+        byName
+          ? `Only one ${name} endpoint name is configured: fine if '${hostName}' resolves to every member (Patroni uses all its addresses); otherwise list all members (an odd number, 3 or 5) in ${name}.hosts.`
+          : `Only one ${name} endpoint is configured: if it is down when Patroni starts, Patroni cannot reach the DCS. List all members (an odd number, 3 or 5) in ${name}.hosts.`,
       );
     }
   }
