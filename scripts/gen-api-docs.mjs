@@ -5,6 +5,7 @@
 //
 //   node scripts/gen-api-docs.mjs [PACKAGE...]    default: cluster
 //   node scripts/gen-api-docs.mjs --check [PACKAGE...]   exit 1 when docs/api is stale
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,7 +132,11 @@ let stale = false;
 mkdirSync(join(root, 'docs/api'), { recursive: true });
 for (const pkg of packages) {
   const out = join(root, 'docs/api', `${pkg}.md`);
-  const md = render(pkg);
+  // Biome formats Markdown too; write what it would, so that `biome check` and `--check` agree.
+  const md = execFileSync(join(root, 'node_modules/.bin/biome'), ['format', `--stdin-file-path=${out}`], {
+    input: render(pkg),
+    encoding: 'utf8',
+  });
   if (check) {
     if (!existsSync(out) || readFileSync(out, 'utf8') !== md) {
       console.error(`docs/api/${pkg}.md is stale: run node scripts/gen-api-docs.mjs ${pkg}`);
