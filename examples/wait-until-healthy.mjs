@@ -11,7 +11,11 @@ try {
     timeoutMs: Number(seconds) * 1000,
     onProgress: (line) => console.error(line),
   });
-  console.log(`healthy: ${report.summary}`);
+  const core = report.checks.filter((c) => ['has_leader', 'has_replicas', 'node_count'].includes(c.name));
+  console.log(`healthy: ${core.map((c) => c.message).join('; ')}`);
+  // Warnings that do not block a deploy (maintenance mode, advisories, pending restart) are still shown.
+  for (const c of report.checks.filter((x) => x.state !== 'OK'))
+    console.log(`  ${c.state}: ${c.name}: ${c.message}`);
 } catch (err) {
   console.error(`not healthy: ${err.message}`);
   process.exitCode = 1;
