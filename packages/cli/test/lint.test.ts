@@ -59,6 +59,12 @@ describe('patroni-kit lint', () => {
     assert.equal(parsed[0]!.findings[0]!.rule, 'input-unreadable');
   });
 
+  it('does not read devices (no hang on /dev/zero)', async () => {
+    const r = await lint('--format', 'json', '/dev/zero');
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /input-unreadable/);
+  });
+
   it('prints the JSON shape of the issue', async () => {
     const r = await lint(
       '--format',

@@ -263,10 +263,8 @@ function slotDefinition() {
         plugin: str('Output plugin of a logical slot (required for logical slots).'),
         cluster_type: en(
           ['primary', 'standby'],
-          'Create this physical slot only in primary or only in standby clusters.',
-          {
-            since: '4.1.0',
-          },
+          "Create this physical slot only in primary or only in standby clusters (upstream 4.1.0; Debian's 4.0.7 has it too).",
+          { since: '4.0.7' },
         ),
       },
       additionalProperties: false,

@@ -121,6 +121,13 @@ export async function lintFile(
     if (st.isDirectory()) {
       return { file, findings: [unreadable(`${file} is a directory; pass the YAML files in it.`)] };
     }
+    if (!st.isFile()) {
+      // devices and pipes could stream forever (/dev/zero, a FIFO nobody writes to)
+      return {
+        file,
+        findings: [unreadable(`${file} is not a regular file (a device, pipe or socket); pass a YAML file.`)],
+      };
+    }
     if (st.size > max) {
       return {
         file,
