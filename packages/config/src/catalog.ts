@@ -455,8 +455,8 @@ export const RULES: readonly RuleInfo[] = [
   {
     id: 'template-placeholder',
     severity: 'error',
-    title: 'An unrendered template placeholder ({{ }}, $' + '{ }, <...>, @VAR@).',
-    why: 'A Jinja/Helm/envsubst/Debian template was not rendered; Patroni would use the placeholder literally.',
+    title: 'An unrendered template placeholder ({{ }}, $' + '{ }, <...>, @VAR@, __VAR__, %{ }).',
+    why: 'A Jinja/Helm/envsubst/Debian/sed/Terraform template was not rendered; Patroni would use the placeholder literally (or the YAML does not even parse).',
     fix: 'Render the template (or fill in the value).',
     example: 'name: "{{ inventory_hostname }}"\n',
   },

@@ -227,7 +227,7 @@ export function parseConfig(input: string | Uint8Array, maxBytes = DEFAULT_MAX_B
     const lineStart = text.lastIndexOf('\n', e.pos[0] - 1) + 1;
     const lineEnd = text.indexOf('\n', e.pos[0]);
     const lineText = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
-    const placeholder = /@[A-Z][A-Z_]*@|\{\{.*?\}\}|\{%.*?%\}/.exec(lineText);
+    const placeholder = /@[A-Z][A-Z_]*@|\{\{.*?\}\}|\{%.*?%\}|%\{[^}]*\}|__[A-Z][A-Z0-9_]*__/.exec(lineText);
     if (placeholder) {
       parsed.findings.push(
         findingAt(

@@ -140,6 +140,8 @@ function placeholders(ctx: RuleContext): void {
     const patterns: Array<[RegExp, string]> = [
       [/\{\{.*?\}\}|\{%.*?%\}/, 'a Jinja/Helm/Go template placeholder'],
       [/@[A-Z][A-Z_]*@/, 'a Debian template placeholder'],
+      [/__[A-Z][A-Z0-9_]*__/, 'a sed-style __PLACEHOLDER__'],
+      [/%\{[^}]*\}/, 'a Terraform template directive'],
     ];
     if (!commandish) {
       patterns.push([/\$\{[A-Za-z_][A-Za-z0-9_]*\}/, 'an envsubst/shell placeholder']);
@@ -414,7 +416,7 @@ function kubernetes(ctx: RuleContext): void {
 
 function names(ctx: RuleContext): void {
   const name = ctx.data.name;
-  if (typeof name === 'string' && !/\{\{|\$\{|@[A-Z_]+@|<[A-Za-z]/.test(name)) {
+  if (typeof name === 'string' && !/\{\{|\$\{|@[A-Z_]+@|<[A-Za-z]|__[A-Z][A-Z0-9_]*__/.test(name)) {
     if (name === '')
       ctx.report(
         'member-name',
