@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cluster, type ClusterView, EtcdGateway } from '@patroni-kit/cluster';
 import { Lab, type LabStatus } from '@patroni-kit/lab';
-import { EXAMPLES, labDir, runCli, runNode } from './helpers.js';
+import { CLI, EXAMPLES, labDir, runCli, runNode } from './helpers.js';
 
 /** Which lab to run against. */
 export interface SuiteOptions {
@@ -98,6 +98,27 @@ export function clusterSuite(o: SuiteOptions): void {
       assert.equal(lines.filter((l) => l.startsWith('| + n')).length, 2);
       const tsv = await runCli(['list', '-c', ctl, '-f', 'tsv']);
       assert.equal(tsv.stdout.split('\n')[0], 'Cluster\tMember\tHost\tRole\tState\tTL\tLag in MB');
+    });
+
+    it('list loads neither undici, etcd3, pg nor yaml (lean start-up)', async () => {
+      const probe = join(dirname(dir), 'probe.mjs');
+      writeFileSync(
+        probe,
+        `import { createRequire } from 'node:module';
+import { main } from ${JSON.stringify(CLI.replace(/main\.js$/, 'cli.js'))};
+const out = [];
+const io = { stdout: { write: (s) => out.push(s) }, stderr: { write: () => {} }, isTTY: false, signal: new AbortController().signal };
+const code = await main(['list', '-c', process.argv[2]], io);
+console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(createRequire(import.meta.url).cache) }));
+`,
+      );
+      const res = await runNode(probe, [ctl]);
+      assert.equal(res.code, 0, res.stderr);
+      const { code, out, loaded } = JSON.parse(res.stdout) as { code: number; out: string; loaded: string[] };
+      assert.equal(code, 0);
+      assert.match(out, /Leader/);
+      const heavy = loaded.filter((f) => /node_modules\/(undici|etcd3|@grpc|pg|yaml)\//.test(f));
+      assert.deepEqual(heavy, []);
     });
 
     it('reads the cluster from member REST URLs alone (GET /cluster)', async () => {
