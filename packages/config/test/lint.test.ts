@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import {
   applyFixes,
   envOverlay,
@@ -315,6 +316,22 @@ describe('schemas', () => {
     assert.deepEqual(dcs, patroniDcsSchema);
     assert.equal(onDisk.$id, 'https://patroni-kit.dev/schemas/patroni.schema.json');
     assert.equal(dcs.$id, 'https://patroni-kit.dev/schemas/patroni-dcs.schema.json');
+  });
+
+  it('the schema files work standalone with a plain draft-07 validator (as editors use them)', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const local = ajv.compile(
+      JSON.parse(readFileSync(join(root, 'schemas/patroni.schema.json'), 'utf8')) as object,
+    );
+    const dcs = ajv.compile(
+      JSON.parse(readFileSync(join(root, 'schemas/patroni-dcs.schema.json'), 'utf8')) as object,
+    );
+    for (const f of ['etcd3-three-node.yml', 'tls.yml', 'ansible-rendered.yml', 'consul.yml', 'raft.yml']) {
+      const data = parseConfig(readFileSync(join(corpus, 'clean', f), 'utf8')).data;
+      assert.equal(local(data), true, `${f}: ${JSON.stringify(local.errors)}`);
+    }
+    assert.equal(dcs(parseConfig(readFileSync(join(corpus, 'clean/dcs-dynamic.yml'), 'utf8')).data), true);
+    assert.equal(local({ name: 1 }), false);
   });
 
   it('documents every rule with why, fix and example', () => {
