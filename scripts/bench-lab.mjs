@@ -2,17 +2,26 @@
 // Lab benchmarks (not a test): `lab up` cold and warm, and seconds from a leader kill to the first
 // successful write through the writer port, under both timing profiles. Prints min/median/max.
 //   node scripts/bench-lab.mjs [--runs N] [--patroni 4.0.7|3.0.2] [--etcd 3.5|3.4]
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Lab, sql } from '@patroni-kit/lab';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, patroni: { type: 'string', default: '4.0.7' }, etcd: { type: 'string', default: '3.5' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    patroni: { type: 'string', default: '4.0.7' },
+    etcd: { type: 'string', default: '3.5' },
+  },
 });
 const runs = Math.max(1, Math.min(10, Number(values.runs)));
-const base = { patroni: values.patroni, etcd: values.etcd, hosts: ['127.0.9.11', '127.0.9.12', '127.0.9.13'], haproxyHost: '127.0.9.1' };
+const base = {
+  patroni: values.patroni,
+  etcd: values.etcd,
+  hosts: ['127.0.9.11', '127.0.9.12', '127.0.9.13'],
+  haproxyHost: '127.0.9.1',
+};
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -22,7 +31,12 @@ const stats = (xs) => {
 const seconds = (t0) => (performance.now() - t0) / 1000;
 
 async function writeOnce(lab) {
-  const [row] = await sql(lab.connection('writer'), 'insert into bench (v) values (1) returning host(inet_server_addr()) as a', [], 1000);
+  const [row] = await sql(
+    lab.connection('writer'),
+    'insert into bench (v) values (1) returning host(inet_server_addr()) as a',
+    [],
+    1000,
+  );
   return row.a;
 }
 

@@ -34,7 +34,9 @@ export function defaultCacheDir(): string {
 
 /** The cache folders to search: this user's, then the system-wide one root's set-up fills. */
 function cacheDirs(): string[] {
-  return [...new Set([defaultCacheDir(), ...(process.env.PATRONI_KIT_CACHE ? [] : ['/var/cache/patroni-kit'])])];
+  return [
+    ...new Set([defaultCacheDir(), ...(process.env.PATRONI_KIT_CACHE ? [] : ['/var/cache/patroni-kit'])]),
+  ];
 }
 
 /** The first cache folder holding `relative`, or the default one (for error messages). */
