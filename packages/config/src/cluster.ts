@@ -44,6 +44,11 @@ function dcsFingerprint(data: Obj): { name: string; hosts: string } | undefined 
   return { name, hosts: hosts.sort().join(',') };
 }
 
+function bootstrapDcs(datas: Obj[]): Obj | undefined {
+  for (const d of datas) if (isObj(d.bootstrap) && isObj(d.bootstrap.dcs)) return d.bootstrap.dcs;
+  return undefined;
+}
+
 /**
  * Checks that members agree (scope, namespace, DCS, bootstrap.dcs, citus database) and are unique (names,
  * slot names, connect addresses); also synchronous-mode feasibility and replicatefrom targets.
@@ -199,6 +204,84 @@ export function lintCluster(
       );
     }
   });
+
+  // replicatefrom cycles: Patroni breaks them, but then members stream from the leader unexpectedly
+  const byName = new Map(ctxs.map((c, i) => [c.data.name, i] as const));
+  const replFrom = (i: number): string | undefined => {
+    const t = ctxs[i]!.data.tags;
+    return isObj(t) && typeof t.replicatefrom === 'string' ? t.replicatefrom : undefined;
+  };
+  const inCycle = new Set<number>();
+  ctxs.forEach((_, start) => {
+    const seen = new Set<number>([start]);
+    let cur = byName.get(replFrom(start));
+    for (let steps = 0; cur !== undefined && steps < ctxs.length; steps++) {
+      if (cur === start) {
+        for (const i of seen) inCycle.add(i);
+        break;
+      }
+      seen.add(cur);
+      cur = byName.get(replFrom(cur));
+    }
+  });
+  for (const i of [...inCycle].sort((a, b) => a - b)) {
+    report(
+      i,
+      'replicatefrom-unknown',
+      ['tags', 'replicatefrom'],
+      `tags.replicatefrom forms a cycle (${[...inCycle].map((j) => String(ctxs[j]!.data.name)).join(' → ')}): Patroni breaks it and these members stream from the leader. Let one of them replicate from the leader.`,
+      'warning',
+    );
+  }
+
+  // someone must be able to take over
+  const candidates = ctxs.filter((c) => {
+    const t = isObj(c.data.tags) ? c.data.tags : {};
+    const prio = typeof t.failover_priority === 'number' ? t.failover_priority : undefined;
+    return t.nofailover !== true && !(prio !== undefined && prio <= 0 && t.nofailover === undefined);
+  }).length;
+  if (candidates < 2) {
+    report(
+      0,
+      'no-failover-candidate',
+      ['tags'],
+      `Only ${candidates} of ${ctxs.length} members may become leader (the others have nofailover or failover_priority 0): ${candidates === 0 ? 'no member can ever be leader' : 'if it fails, nobody takes over'}. Allow failover on at least two members.`,
+      candidates === 0 ? 'error' : 'warning',
+    );
+  }
+
+  // every member keeps a slot and a WAL sender for each other member (Patroni 3.2+), plus permanent slots
+  const dcsOf = bootstrapDcs(ctxs.map((c) => c.data));
+  if (dcsOf) {
+    const params =
+      isObj(dcsOf.postgresql) && isObj(dcsOf.postgresql.parameters) ? dcsOf.postgresql.parameters : {};
+    const slotsObj = isObj(dcsOf.slots) ? dcsOf.slots : {};
+    const permanent = Object.keys(slotsObj).length;
+    const peers = ctxs.length - 1;
+    const num = (v: unknown, d: number) =>
+      typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : d;
+    const slots = num(params.max_replication_slots, 10);
+    const senders = num(params.max_wal_senders, 10);
+    const idx = ctxs.findIndex((c) => isObj(c.data.bootstrap) && isObj(c.data.bootstrap.dcs));
+    if (slots < peers + permanent) {
+      report(
+        idx,
+        'replication-capacity',
+        ['bootstrap', 'dcs', 'postgresql', 'parameters', 'max_replication_slots'],
+        `max_replication_slots ${slots} is less than the ${peers} member slots plus ${permanent} permanent slot(s) this ${ctxs.length}-member cluster needs; replicas will fail to create their slots. Raise it to at least ${peers + permanent + 2}.`,
+        'warning',
+      );
+    }
+    if (senders < peers + 1) {
+      report(
+        idx,
+        'replication-capacity',
+        ['bootstrap', 'dcs', 'postgresql', 'parameters', 'max_wal_senders'],
+        `max_wal_senders ${senders} cannot serve ${peers} replicas plus a pg_basebackup; raise it to at least ${peers + 2}.`,
+        'warning',
+      );
+    }
+  }
 
   // synchronous mode vs the members we know
   const bootstrapIdx = ctxs.findIndex((c) => isObj(c.data.bootstrap) && isObj(c.data.bootstrap.dcs));

@@ -302,6 +302,53 @@ describe('cluster lint', () => {
   });
 });
 
+describe('cluster lint, more', () => {
+  const member = (i: number, edit: (t: string) => string = (t) => t) => ({
+    file: `n${i}.yml`,
+    result: lintText(
+      edit(
+        clean
+          .replace('name: pg-billing-1', `name: pg-billing-${i}`)
+          .replace(/10\.20\.0\.11/g, `10.20.0.1${i}`),
+      ),
+    ),
+  });
+  const rules = (found: Map<string, import('../src/index.js').Finding[]>) =>
+    [...found.entries()].flatMap(([f, fs]) => fs.map((x) => `${f} ${x.rule} ${x.severity}`)).sort();
+
+  it('warns when only one member may become leader, errs when none may', () => {
+    const nofail = (t: string) => t.replace('  nofailover: false', '  nofailover: true');
+    assert.deepEqual(rules(lintCluster([member(1), member(2, nofail), member(3, nofail)])), [
+      'n1.yml no-failover-candidate warning',
+    ]);
+    assert.deepEqual(rules(lintCluster([member(1, nofail), member(2, nofail)])), [
+      'n1.yml no-failover-candidate error',
+    ]);
+  });
+
+  it('finds replicatefrom cycles', () => {
+    const from = (n: number) => (t: string) =>
+      t.replace('  nosync: false', `  nosync: false\n  replicatefrom: pg-billing-${n}`);
+    const got = rules(lintCluster([member(1), member(2, from(3)), member(3, from(2))]));
+    assert.deepEqual(got, ['n2.yml replicatefrom-unknown warning', 'n3.yml replicatefrom-unknown warning']);
+  });
+
+  it('checks slots and WAL senders against the number of members', () => {
+    const low = (t: string) =>
+      t
+        .replace('        max_wal_senders: 10\n', '        max_wal_senders: 3\n')
+        .replace('        max_replication_slots: 10\n', '        max_replication_slots: 4\n');
+    const members = [1, 2, 3, 4, 5, 6].map((i) => member(i, low));
+    const got = lintCluster(members)
+      .get('n1.yml')!
+      .map((f) => `${f.rule} ${f.path}`);
+    assert.deepEqual(got.sort(), [
+      'replication-capacity bootstrap.dcs.postgresql.parameters.max_replication_slots',
+      'replication-capacity bootstrap.dcs.postgresql.parameters.max_wal_senders',
+    ]);
+  });
+});
+
 describe('schemas', () => {
   it('the JSON files in schemas/ are the embedded ones, with stable $id', () => {
     const onDisk = JSON.parse(readFileSync(join(root, 'schemas/patroni.schema.json'), 'utf8')) as Record<
