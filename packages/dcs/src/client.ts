@@ -98,19 +98,7 @@ export class DcsClient {
       prefix,
       revision: res.revision,
     });
-    if (res.kvs.length === 0 && opts.mustExist !== false) {
-      const known = await this.listScopes(callOpts(opts)).catch(() => [] as ScopeSummary[]);
-      throw new PatroniKitError(
-        'NOT_FOUND',
-        `no Patroni cluster '${scope}' in namespace /${this.namespace}/`,
-        {
-          hint: known.length
-            ? `Clusters in /${this.namespace}/: ${known.map((s) => s.scope).join(', ')}. Check scope and namespace.`
-            : `No cluster at all under /${this.namespace}/: check the namespace and the endpoints.`,
-          details: { scope, namespace: this.namespace, known: known.map((s) => s.scope) },
-        },
-      );
-    }
+    if (res.kvs.length === 0 && opts.mustExist !== false) throw await this.notFound(scope, opts);
     if (opts.strict) assertNoProblems(state);
     if (opts.leases !== false) {
       const ids = new Set<string>();
@@ -135,6 +123,21 @@ export class DcsClient {
       for (const m of state.members) if (m.leaseId && ttls.has(m.leaseId)) m.lease = ttls.get(m.leaseId)!;
     }
     return state;
+  }
+
+  /** The NOT_FOUND error for a scope without keys, naming the scopes that do exist. */
+  private async notFound(scope: string, opts: CallOptions): Promise<PatroniKitError> {
+    const known = await this.listScopes(callOpts(opts)).catch(() => [] as ScopeSummary[]);
+    return new PatroniKitError(
+      'NOT_FOUND',
+      `no Patroni cluster '${scope}' in namespace /${this.namespace}/`,
+      {
+        hint: known.length
+          ? `Clusters in /${this.namespace}/: ${known.map((s) => s.scope).join(', ')}. Check scope and namespace.`
+          : `No cluster at all under /${this.namespace}/: check the namespace and the endpoints.`,
+        details: { scope, namespace: this.namespace, known: known.map((s) => s.scope) },
+      },
+    );
   }
 
   /** Every scope with Patroni keys in the namespace (several clusters may share one etcd). */
@@ -175,6 +178,7 @@ export class DcsClient {
       this.namespace,
       {
         ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+        missing: () => this.notFound(scope, {}),
         ...opts,
       },
     );

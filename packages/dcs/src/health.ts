@@ -127,7 +127,13 @@ export async function etcdHealth(conn: ConnectionOptions, opts: CallOptions = {}
   }
   const endpoints = [...first, ...(await Promise.all(extra.map((e) => probe(conn, e, opts))))];
   const names = new Map(members.map((m) => [m.id, m.name]));
-  for (const s of endpoints) if (s.memberId && names.has(s.memberId)) s.name = names.get(s.memberId)!;
+  for (const s of endpoints) {
+    if (s.memberId && names.has(s.memberId)) s.name = names.get(s.memberId)!;
+    else {
+      const m = members.find((m) => m.clientUrls.some((u) => u.replace(/\/$/, '') === s.endpoint));
+      if (m) s.name = m.name;
+    }
+  }
   const upIds = new Set(endpoints.filter((s) => s.reachable).map((s) => s.memberId ?? s.endpoint));
   const serving = endpoints.some((s) => s.healthy);
   const total = members.length > 0 ? members.filter((m) => !m.isLearner).length : given.length;

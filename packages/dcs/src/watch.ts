@@ -20,6 +20,10 @@ export interface WatchOptions extends DiffOptions {
   group?: number;
   /** After a stream break, how long to wait for the stream to come back before listing again elsewhere (ms, default 3000). */
   reconnectGraceMs?: number;
+  /** Start even when the scope has no keys yet (default false: `start()` rejects with NOT_FOUND). */
+  allowMissing?: boolean;
+  /** Builds the NOT_FOUND error (set by `DcsClient.watchCluster`). */
+  missing?: () => Promise<PatroniKitError>;
   /** Longest pause between resync attempts (ms, default 5000). */
   maxRetryDelayMs?: number;
 }
@@ -89,6 +93,13 @@ export class ClusterWatch {
     this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
     try {
       const state = await this.connectAndList();
+      if (this.kvs.size === 0 && !this.options.allowMissing) {
+        throw this.options.missing
+          ? await this.options.missing()
+          : new PatroniKitError('NOT_FOUND', `no Patroni cluster '${this.scope}' in /${this.namespace}/`, {
+              hint: 'Check scope and namespace, or pass allowMissing to wait for the cluster to appear.',
+            });
+      }
       this.current = state;
       this.startWatch(state.revision);
       void this.discover();

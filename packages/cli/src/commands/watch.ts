@@ -89,7 +89,8 @@ survives etcd compaction, the loss of the etcd member it talks to and auth token
 Options:
 ${dcsOptionsHelp}
   --lag BYTES             lag threshold for lag events (default: maximum_lag_on_failover, else 1 MiB)
-  --count N               exit after N cluster events (watch-status events do not count)`;
+  --count N               exit after N cluster events (watch-status events do not count)
+  --allow-missing         start even if the cluster has no keys yet (e.g. before bootstrap)`;
 
 function fmtLag(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${bytes} B`;
@@ -145,7 +146,12 @@ function summary(s: ClusterState): string {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  const options = { ...dcsOptions, lag: { type: 'string' }, count: { type: 'string' } } as const;
+  const options = {
+    ...dcsOptions,
+    lag: { type: 'string' },
+    count: { type: 'string' },
+    'allow-missing': { type: 'boolean' },
+  } as const;
   let parsed: ReturnType<
     typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
   >;
@@ -177,6 +183,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const dcs = new DcsClient({ ...target.connection, namespace: target.namespace, timeoutMs });
   const watch = dcs.watchCluster(scope, {
     signal: io.signal,
+    ...(values['allow-missing'] ? { allowMissing: true } : {}),
     ...(target.group === undefined ? {} : { group: target.group }),
     ...(lag === undefined ? {} : { lagThresholdBytes: lag }),
   });
