@@ -195,7 +195,7 @@ function closeObjects(node: unknown): Json {
 }
 
 /** An undici Agent that records every exchange a client makes through it. */
-export function recordingAgent(log: Recorded[]): Dispatcher {
+export function recordingAgent(log: Recorded[], options: { localAddress?: string } = {}): Dispatcher {
   const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) => {
     let status = 0;
     let headers: IncomingHttpHeaders = {};
@@ -225,5 +225,9 @@ export function recordingAgent(log: Recorded[]): Dispatcher {
     };
     return dispatch(options, wrapped);
   };
-  return new Agent({ connections: 8, connect: { timeout: 3000 } }).compose(interceptor);
+  return new Agent({
+    connections: 8,
+    connect: { timeout: 3000 },
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+  }).compose(interceptor);
 }

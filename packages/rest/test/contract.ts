@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -694,6 +694,58 @@ export function contractSuite(version: PatroniVersion, block: number): void {
       );
       t.diagnostic(
         `Patroni ${version}: ${log.length} exchanges validated, ${exercised.size} of ${validator.operations().length} operations, ${validator.covered.size} distinct method/path/status answers`,
+      );
+    });
+
+    it('restapi.allowlist: writes from other addresses get 403 Access is denied, reads still work', async () => {
+      const { replicas } = await waitHealthy();
+      const r = replicas[0]!;
+      const yml = join(lab.dir, r, 'patroni.yml');
+      const original = readFileSync(yml, 'utf8');
+      const allowed = `127.0.${block}.99`;
+      const allowedAgent = recordingAgent(log, { localAddress: allowed });
+      const allowedClient = new PatroniClient({
+        url: url(r),
+        dispatcher: allowedAgent,
+        auth: lab.credentials().restapi,
+      });
+      assert.match(original, /^restapi:\n/m);
+      writeFileSync(yml, original.replace(/^restapi:\n/m, `restapi:\n  allowlist: ['${allowed}/32']\n`));
+      try {
+        expectSucceeded(await c(r).reload(), 202);
+        const denied = await waitFor(
+          'the allowlist to apply',
+          async () => {
+            const error = await c(r)
+              .cancelRestart()
+              .then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+            return isPatroniKitError(error, 'AUTH') && error.status === 403 ? error : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 300 },
+        );
+        assert.match(denied.message, /403 Access is denied/);
+        assert.match(denied.hint ?? '', /restapi\.allowlist/);
+        assert.equal((await c(r).getPatroni()).state, 'running');
+        expectFailed(await allowedClient.cancelRestart(), 404, 'no restarts are scheduled');
+      } finally {
+        writeFileSync(yml, original);
+        expectSucceeded(await allowedClient.reload(), 202);
+        await allowedAgent.close();
+      }
+      await waitFor(
+        'writes to be allowed from anywhere again',
+        async () =>
+          (
+            await c(r)
+              .cancelRestart()
+              .catch(() => undefined)
+          )?.outcome === 'failed'
+            ? true
+            : undefined,
+        { timeoutMs: 30_000, intervalMs: 300 },
       );
     });
 
