@@ -357,7 +357,7 @@ describe('bad input: servers that are not Patroni', () => {
 
   it('an unreachable etcd with no REST seed is a CONNECT/DCS error within the timeout', async () => {
     const c = await Cluster.connect({
-      dcsUrl: 'etcd3://127.0.12.11:2379',
+      dcsUrl: 'etcd3://127.0.12.250:2379',
       scope: 'demo',
       timeouts: { dcs: 1000 },
     });
