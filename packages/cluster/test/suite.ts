@@ -3,7 +3,7 @@
  * the CLI, their refusals (with proof that nothing was written), the examples, and the waiters.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cluster, type ClusterView, EtcdGateway } from '@patroni-kit/cluster';
@@ -82,7 +82,7 @@ export function clusterSuite(o: SuiteOptions): void {
       await healthy();
       const ours = await runCli(['list', '-c', ctl, '-f', 'json']);
       assert.equal(ours.code, 0, ours.stderr);
-      const theirs = JSON.parse(await lab.patronictl(['list', '-f', 'json'])) as Array<
+      const theirs = JSON.parse(await patronictl(lab, dirname(dir), ['list', '-f', 'json'])) as Array<
         Record<string, unknown>
       >;
       const pick = (rows: Array<Record<string, unknown>>) =>
@@ -550,6 +550,31 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
       });
     }
   });
+}
+
+/**
+ * `lab.patronictl`, or — when bookworm's patronictl 3.0.2 cannot import its diff module (python3-ydiff 1.4.2
+ * replaces python3-cdiff and lacks `PatchStream`) — the same patronictl with a `cdiff` shim on PYTHONPATH.
+ * `list` never uses the diff module.
+ */
+async function patronictl(lab: Lab, scratch: string, args: string[]): Promise<string> {
+  try {
+    return await lab.patronictl(args);
+  } catch (err) {
+    if (!/PatchStream/.test((err as Error).message)) throw err;
+    const shim = join(scratch, 'pyshim');
+    mkdirSync(shim, { recursive: true });
+    writeFileSync(
+      join(shim, 'cdiff.py'),
+      'from ydiff import markup_to_pager\n\nclass PatchStream:\n    def __init__(self, *args, **kwargs):\n        raise RuntimeError("diff display is not available")\n',
+    );
+    const { execFileSync } = await import('node:child_process');
+    return execFileSync('/usr/bin/patronictl', ['-c', join(lab.dir, 'patronictl.yml'), ...args], {
+      env: { ...process.env, PYTHONPATH: shim },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+  }
 }
 
 function planOf(plan: { check?: string }): string | undefined {
