@@ -664,6 +664,42 @@ export function contractSuite(version: PatroniVersion, block: number): void {
       );
     });
 
+    // Quorum commit exists from 4.0.0 only; the 3.x suite has no such test (rather than a skipped one).
+    if (!v3) {
+      it('quorum commit: quorum standbys as documented', async () => {
+        const { leader } = await waitHealthy();
+        const l = c(leader);
+        expectSucceeded(await l.patchConfig({ synchronous_mode: 'quorum' }), 200);
+        try {
+          const quorum = await waitFor(
+            'quorum standbys',
+            async () => {
+              const members = (await l.getCluster()).members.filter((m) => m.role === 'quorum_standby');
+              if (members.length === 0) return undefined;
+              const views = await Promise.all(members.map((m) => c(m.name).getPatroni()));
+              return views.every((v) => v.quorum_standby === true) ? members.map((m) => m.name) : undefined;
+            },
+            { timeoutMs: 60_000, intervalMs: 500 },
+          );
+          await readEverything();
+          assert.equal((await c(quorum[0]!).health('quorum')).status, 200);
+          assert.equal((await c(quorum[0]!).health('read-only-quorum')).status, 200);
+          assert.equal((await c(quorum[0]!).health('sync')).status, 503);
+          assert.equal((await c(leader).health('read-only-quorum')).status, 200);
+          assert.equal((await c(leader).health('quorum')).status, 503);
+          assert.match(await c(quorum[0]!).getMetrics(), /^patroni_quorum_standby\{.*\} 1$/m);
+        } finally {
+          expectSucceeded(await l.patchConfig({ synchronous_mode: false }), 200);
+        }
+        await waitFor(
+          'no quorum standby',
+          async () =>
+            (await l.getCluster()).members.some((m) => m.role === 'quorum_standby') ? undefined : true,
+          { timeoutMs: 60_000, intervalMs: 500 },
+        );
+      });
+    }
+
     it('an immediate switchover and failover, then every read endpoint again', async (t) => {
       const { leader, replicas } = await waitHealthy();
       const target = replicas[0]!;
