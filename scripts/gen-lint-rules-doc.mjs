@@ -71,7 +71,7 @@ lines.push(
   '## Input safety',
   '',
   'Any input gives findings, never a crash or a hang: binary or non-UTF-8 files (`input-binary`), files over',
-  '1 MiB (`input-too-large`), alias bombs (`yaml-alias-limit`, more than 200 alias expansions) and nesting',
+  '256 KiB (`input-too-large`), alias bombs (`yaml-alias-limit`, more than 200 alias expansions) and nesting',
   'deeper than 64 levels (`yaml-too-deep`) are reported without building the value. Unreadable or missing files',
   'give `input-unreadable`.',
   '',

@@ -35,7 +35,7 @@ export const RULES: readonly RuleInfo[] = [
   {
     id: 'input-too-large',
     severity: 'error',
-    title: 'The input is larger than the accepted limit (1 MiB by default).',
+    title: 'The input is larger than the accepted limit (256 KiB by default).',
     why: 'A Patroni configuration is a few kB; a huge file is the wrong file or hostile input.',
     fix: 'Check the file name. The limit can be raised with the `maxBytes` option of the library.',
     example: '(a 50 MB log file passed by mistake)',

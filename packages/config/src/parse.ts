@@ -23,7 +23,7 @@ import {
 import type { Finding, Severity } from './types.js';
 
 /** Default largest accepted input: Patroni configs are a few kB. */
-export const DEFAULT_MAX_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 256 * 1024; // 50 times the largest real configuration; bounds the worst case of the YAML parser
 /** Deepest nesting accepted; real configs stay below 10. */
 export const MAX_DEPTH = 64;
 /** Most alias dereferences accepted when building the value (a YAML "billion laughs" needs many). */
@@ -227,7 +227,10 @@ export function parseConfig(input: string | Uint8Array, maxBytes = DEFAULT_MAX_B
     const lineStart = text.lastIndexOf('\n', e.pos[0] - 1) + 1;
     const lineEnd = text.indexOf('\n', e.pos[0]);
     const lineText = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
-    const placeholder = /@[A-Z][A-Z_]*@|\{\{.*?\}\}|\{%.*?%\}|%\{[^}]*\}|__[A-Z][A-Z0-9_]*__/.exec(lineText);
+    const placeholder =
+      /@[A-Z][A-Z_]{0,64}@|\{\{.{0,200}?\}\}|\{%.{0,200}?%\}|%\{[^}]{0,200}\}|__[A-Z][A-Z0-9_]{0,64}__/.exec(
+        lineText.slice(0, 10_000),
+      );
     if (placeholder) {
       parsed.findings.push(
         findingAt(

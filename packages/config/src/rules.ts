@@ -138,17 +138,17 @@ function placeholders(ctx: RuleContext): void {
     const commandish =
       path.some((p) => typeof p === 'string' && COMMAND_KEY.test(p)) || path.includes('recovery_conf');
     const patterns: Array<[RegExp, string]> = [
-      [/\{\{.*?\}\}|\{%.*?%\}/, 'a Jinja/Helm/Go template placeholder'],
-      [/@[A-Z][A-Z_]*@/, 'a Debian template placeholder'],
-      [/__[A-Z][A-Z0-9_]*__/, 'a sed-style __PLACEHOLDER__'],
-      [/%\{[^}]*\}/, 'a Terraform template directive'],
+      [/\{\{.{0,200}?\}\}|\{%.{0,200}?%\}/, 'a Jinja/Helm/Go template placeholder'],
+      [/@[A-Z][A-Z_]{0,64}@/, 'a Debian template placeholder'],
+      [/__[A-Z][A-Z0-9_]{0,64}__/, 'a sed-style __PLACEHOLDER__'],
+      [/%\{[^}]{0,200}\}/, 'a Terraform template directive'],
     ];
     if (!commandish) {
-      patterns.push([/\$\{[A-Za-z_][A-Za-z0-9_]*\}/, 'an envsubst/shell placeholder']);
-      patterns.push([/<[A-Za-z][A-Za-z0-9_ .-]*>/, 'a <placeholder>']);
+      patterns.push([/\$\{[A-Za-z_][A-Za-z0-9_]{0,100}\}/, 'an envsubst/shell placeholder']);
+      patterns.push([/<[A-Za-z][A-Za-z0-9_ .-]{0,64}>/, 'a <placeholder>']);
     }
     for (const [re, what] of patterns) {
-      const m = re.exec(s);
+      const m = re.exec(s.length > 4096 ? s.slice(0, 4096) : s); // no real value is longer; bounds the scan
       if (m) {
         ctx.report(
           'template-placeholder',
@@ -166,7 +166,7 @@ function placeholders(ctx: RuleContext): void {
     const [v, path] = stack.pop()!;
     if (!isObj(v)) continue;
     for (const [k, child] of Object.entries(v)) {
-      if (/\{\{.*\}\}|@[A-Z][A-Z_]*@|^\$\{.*\}$/.test(k) && !seenKeys.has(k)) {
+      if (k.length < 1000 && /\{\{.*\}\}|@[A-Z][A-Z_]*@|^\$\{.*\}$/.test(k) && !seenKeys.has(k)) {
         seenKeys.add(k);
         ctx.report(
           'template-placeholder',

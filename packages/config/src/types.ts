@@ -51,7 +51,7 @@ export interface LintOptions {
   env?: Record<string, string | undefined>;
   /** Lint as the dynamic configuration (DCS `/config`, `patronictl edit-config`) instead of patroni.yml. */
   dynamic?: boolean;
-  /** Largest input accepted, in bytes. Default 1 MiB. */
+  /** Largest input accepted, in bytes. Default 256 KiB. */
   maxBytes?: number;
 }
 

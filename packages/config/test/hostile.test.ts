@@ -40,6 +40,18 @@ describe('hostile input', () => {
     );
   });
 
+  it('scans pathological long strings and keys without backtracking blow-ups', () => {
+    for (const text of [
+      `scope: "${'<a'.repeat(60_000)}"\n`,
+      `scope: "${'{{'.repeat(60_000)}"\n`,
+      `${'{{'.repeat(60_000)}: 1\n`,
+      `postgresql:\n  pg_hba:\n    - "${'host '.repeat(40_000)}"\n`,
+    ]) {
+      const r = lintText(text);
+      assert.ok(r.findings.length > 0);
+    }
+  });
+
   it('treats NUL characters in a string as binary', () => {
     assert.deepEqual(rulesOf('scope: a\u0000b\n'), ['input-binary']);
   });
