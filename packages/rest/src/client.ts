@@ -218,7 +218,7 @@ export class PatroniClient {
   }
 
   /** HEAD or OPTIONS health check, as load balancers send it: only the status code. */
-  healthStatus(
+  async healthStatus(
     endpoint: HealthEndpoint,
     query: HealthQuery = {},
     options: CallOptions & { method?: 'HEAD' | 'OPTIONS' } = {},

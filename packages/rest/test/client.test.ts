@@ -368,6 +368,7 @@ describe('usage', () => {
     const c = client('http://127.0.0.1:9');
     await rejectsWith(c.patchConfig({}), 'USAGE');
     await rejectsWith(c.health('nope' as never), 'USAGE');
+    await rejectsWith(c.healthStatus('nope' as never), 'USAGE');
   });
 
   it('sizes blocking writes after Patroni’s own poll (2*max(10, loop_wait) s) plus a margin', () => {
