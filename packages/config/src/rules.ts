@@ -957,7 +957,9 @@ function hba(ctx: RuleContext): void {
   );
   if (!ctx.dynamicDoc || replUser !== undefined) {
     const onlyLoopback =
-      replEntries.length > 0 && replEntries.every((l) => /^(127\.|::1|localhost)/.test(l.address));
+      !loopbackCluster(ctx) &&
+      replEntries.length > 0 &&
+      replEntries.every((l) => /^(127\.|::1|localhost)/.test(l.address));
     if (replEntries.length === 0) {
       ctx.report(
         'pg-hba-no-replication',
@@ -1007,6 +1009,12 @@ function hba(ctx: RuleContext): void {
   }
 }
 
+/** True when this member advertises a loopback address: every member runs on one host (a lab). */
+function loopbackCluster(ctx: RuleContext): boolean {
+  const hp = splitHostPort(ctx.get(['postgresql', 'connect_address']));
+  return hp !== undefined && isLoopback(hp.host);
+}
+
 /** pg_rewind connects as the rewind user (or the superuser) to database postgres from the new primary. */
 function rewindAccess(ctx: RuleContext, lines: HbaLine[], where: PathSegment[]): void {
   if (ctx.dynamicDoc) return;
@@ -1024,7 +1032,7 @@ function rewindAccess(ctx: RuleContext, lines: HbaLine[], where: PathSegment[]):
       l.method !== 'reject' &&
       l.database.split(',').some((d) => d === 'all' || d === 'postgres' || d.startsWith('@')) &&
       l.user.split(',').some((u) => u === 'all' || u === user || u.startsWith('+') || u.startsWith('@')) &&
-      !/^(127\.|::1|localhost)/.test(l.address),
+      (loopbackCluster(ctx) || !/^(127\.|::1|localhost)/.test(l.address)),
   );
   if (!ok) {
     ctx.report(
@@ -1167,9 +1175,11 @@ function timing(ctx: RuleContext): void {
   const loopWait = toInt(dyn.loop_wait);
   const retry = toInt(dyn.retry_timeout);
   if (ttl === undefined && loopWait === undefined && retry === undefined) return;
-  const t = ttl ?? 30;
-  const l = loopWait ?? 10;
-  const r = retry ?? 10;
+  // 3.2+ first raises values below the minimums (reported by the schema check), then enforces the sum
+  const raise = ctx.atLeast('3.2.0');
+  const t = raise ? Math.max(ttl ?? 30, 20) : (ttl ?? 30);
+  const l = raise ? Math.max(loopWait ?? 10, 1) : (loopWait ?? 10);
+  const r = raise ? Math.max(retry ?? 10, 3) : (retry ?? 10);
   if (l + 2 * r > t) {
     const target: PathSegment[] = [
       ...base,

@@ -465,6 +465,20 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
     }
     case 'minimum':
     case 'maximum': {
+      const timingKey =
+        path.length === ctx.dynPath.length + 1 &&
+        ['ttl', 'loop_wait', 'retry_timeout'].includes(String(path.at(-1)));
+      if (timingKey && e.keyword === 'minimum' && path.slice(0, -1).join('.') === ctx.dynPath.join('.')) {
+        // Patroni 3.2+ raises these at run time (its validator rejects them); 3.0 uses them as written
+        if (!ctx.atLeast('3.2.0')) return;
+        ctx.report(
+          'timing',
+          'warning',
+          path,
+          `${dotted} is ${String(value)}, below ${String(params.limit)}: Patroni ${ctx.release} raises it to ${String(params.limit)} with a warning (and \`patroni --validate-config\` rejects it). Write ${String(params.limit)} or more so the file says what runs.`,
+        );
+        return;
+      }
       const node = schemaAt(path, ctx.dynamicDoc);
       const def =
         node?.default !== undefined ? ` (Patroni's default is ${JSON.stringify(node.default)})` : '';

@@ -227,7 +227,14 @@ describe('fixes', () => {
 
 describe('output formats', () => {
   const results = [
-    { file: 'a.yml', findings: lintText(clean.replace('    ttl: 30\n', '    ttl: 15\n')).findings },
+    {
+      file: 'a.yml',
+      findings: lintText(
+        clean
+          .replace('    maximum_lag_on_failover: 1048576\n', '    maximum_lag_on_failover: -5\n')
+          .replace('    retry_timeout: 10\n', '    retry_timeout: 15\n'),
+      ).findings,
+    },
   ];
 
   it('json has exactly the documented fields', () => {
