@@ -22,6 +22,7 @@ export interface RuleInfo {
   cluster?: boolean;
 }
 
+/** All rules, grouped: input, schema, placement, timing, parameters, pg_hba, credentials, DCS, addresses, names, tags, REST API, bootstrap, replication, environment, cluster. */
 export const RULES: readonly RuleInfo[] = [
   // ---- input and YAML
   {

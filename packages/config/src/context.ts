@@ -125,6 +125,7 @@ export class RuleContext {
   }
 }
 
+/** True for a plain mapping (not null, not a list). */
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -2,7 +2,7 @@
  * Semantic rules: what the schema cannot express. Facts: shared/reference/patroni.md §4.2, §4.6 and §5.
  */
 import { isIP } from 'node:net';
-import { isScalar, isSeq } from 'yaml';
+import { isScalar } from 'yaml';
 import { isObj, type Obj, pgBool, type RuleContext, toInt } from './context.js';
 import { locate, type PathSegment } from './parse.js';
 import { moveFix } from './schema-findings.js';
@@ -813,10 +813,6 @@ function dynamicParameters(ctx: RuleContext): void {
       );
     }
   }
-  const slotsMax = toInt(params.max_replication_slots);
-  if (slotsMax !== undefined && slotsMax >= 0 && slotsMax < 4) {
-    // reported by the loop above
-  }
 }
 
 function sizeInMb(v: unknown): number | undefined {
@@ -1372,6 +1368,3 @@ function slots(ctx: RuleContext): void {
     );
   }
 }
-
-/** Nodes that are sequences (for rules needing raw YAML); re-exported for tests. */
-export const _internal = { isSeq, parseHba };
