@@ -330,7 +330,7 @@ export const RULES: readonly RuleInfo[] = [
     id: 'dcs-host-scheme',
     severity: 'error',
     title: 'A URL scheme inside etcd host/hosts.',
-    why: 'host/hosts take `host:port`; with `http://` Patroni takes "http" as the host name and cannot connect.',
+    why: 'host/hosts take `host:port`; from `http://10.0.0.1:2379` Patroni builds the URL `http://[http://10.0.0.1]:2379` and cannot connect.',
     fix: 'Remove the scheme (`--fix` does) and set `protocol: https` when needed, or use `url`.',
     example: 'etcd3:\n  hosts:\n    - https://10.0.0.1:2379\n',
     autofix: true,

@@ -252,7 +252,7 @@ function dcsSections(ctx: RuleContext): void {
         'dcs-host-scheme',
         'error',
         p,
-        `${name}.${p[1]} entries are host:port without a URL scheme, but '${h}' starts with '${m[0]}': Patroni would take '${m[1]}' as the host name. Remove the scheme${protoHint}, or use ${name}.url for a single URL.`,
+        `${name}.${p[1]} entries are host:port without a URL scheme, but '${h}' starts with '${m[0]}': Patroni turns it into the unusable URL '${brokenUrl(h, String(sec.protocol ?? 'http'), toInt(sec.port) ?? 2379)}' and cannot connect. Remove the scheme${protoHint}, or use ${name}.url for a single URL.`,
         fix ? { fix } : {},
       );
     }
@@ -284,6 +284,14 @@ function dcsSections(ctx: RuleContext): void {
       );
     }
   }
+}
+
+/** The URL Patroni builds from a hosts entry (its split_host_port + uri), to show what goes wrong. */
+function brokenUrl(entry: string, protocol: string, defaultPort: number): string {
+  const hp = splitHostPort(entry);
+  const host = hp ? hp.host : entry;
+  const port = hp ? hp.port : defaultPort;
+  return `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function addresses(ctx: RuleContext): void {
