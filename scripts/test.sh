@@ -3,16 +3,16 @@
 # test runner. Integration suites start real etcd, Patroni, PostgreSQL and HAProxy; every lab they start is
 # stopped afterwards, also when a suite crashes.
 #   npm test                 everything
-#   npm test -- --unit       only the package unit tests (no cluster)
+#   npm test -- --packages   only the packages' own suites (not the lab suites under test/)
 #   npm test -- FILE.js ...  only these compiled test files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-unit_only=0
+packages_only=0
 files=()
 for arg in "$@"; do
   case "$arg" in
-    --unit) unit_only=1 ;;
+    --packages) packages_only=1 ;;
     *) files+=("$arg") ;;
   esac
 done
@@ -42,7 +42,7 @@ trap cleanup EXIT
 
 if [ ${#files[@]} -eq 0 ]; then
   mapfile -t files < <(find packages/*/dist/test -name '*.test.js' 2>/dev/null | sort)
-  if [ "$unit_only" = 0 ]; then
+  if [ "$packages_only" = 0 ]; then
     mapfile -t -O "${#files[@]}" files < <(find test/dist -name '*.test.js' 2>/dev/null | sort)
   fi
 fi
