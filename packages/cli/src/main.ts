@@ -11,6 +11,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.exitCode = 130;
   });
 }
+// `patroni-kit list | head` closes stdout early: that ends the output, it is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
 main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -119,6 +119,8 @@ export interface EditConfigOptions extends ActionOptions {
   replace?: Record<string, unknown>;
   /** Compute and return the diff without writing. */
   dryRun?: boolean;
+  /** The config revision the change was based on (e.g. what an editor showed); a newer one refuses the edit. */
+  baseRevision?: string;
   /** Called with the diff before writing; return false to abort (nothing is written). */
   confirm?: (diff: string) => Promise<boolean> | boolean;
 }
@@ -1014,6 +1016,12 @@ export class Cluster {
       | undefined;
     if (!before)
       return refused(action, 'config-exists', `The config key does not exist in the cluster ${view.scope}`);
+    if (
+      opts.baseRevision !== undefined &&
+      view.configRevision !== undefined &&
+      opts.baseRevision !== view.configRevision
+    )
+      return refused(action, 'config-unchanged', 'Config modification aborted due to concurrent changes');
     let after: Record<string, unknown> = opts.replace ? { ...opts.replace } : { ...before };
     if (opts.patch) after = applyPatch(after, opts.patch);
     if (opts.set?.length || opts.pg?.length)

@@ -1,5 +1,8 @@
 /** `patroni-kit edit-config`: change the dynamic configuration, show the diff, write with compare-and-set. */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PatroniKitError } from '@patroni-kit/errors';
 import { commonUsage, confirm, finish, parse, withCluster } from '../cluster-args.js';
 import type { CommandIO, CommandModule } from '../command.js';
@@ -8,7 +11,8 @@ const usage = `Usage: patroni-kit edit-config [CLUSTER_NAME] [options]
 
 Applies the changes to the DCS config key, prints a unified diff, asks, and writes with compare-and-set on
 the revision it read: a concurrent change makes it fail ("Config modification aborted due to concurrent
-changes"), never merge silently.
+changes"), never merge silently. Without -s/-p/--apply/--replace it opens the configuration in $EDITOR
+(then editor, then vi), like patronictl; that needs a terminal.
 
   -s, --set PATH=VALUE   set a value (dotted path; VALUE is YAML; null deletes), repeatable
   -p, --pg GUC=VALUE     set postgresql.parameters.GUC, repeatable
@@ -43,9 +47,10 @@ async function readDoc(source: string, what: string): Promise<Record<string, unk
 async function run(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse('edit-config', argv, options);
   const json = Boolean(values.json);
-  if (!values.set && !values.pg && !values.apply && !values.replace)
-    throw new PatroniKitError('USAGE', 'nothing to change: give --set, --pg, --apply or --replace', {
-      hint: 'e.g. patroni-kit edit-config -s loop_wait=5 -p work_mem=8MB (an interactive editor is not supported)',
+  const interactive = !values.set && !values.pg && !values.apply && !values.replace;
+  if (interactive && !process.stdin.isTTY)
+    throw new PatroniKitError('USAGE', 'nothing to change, and no terminal to open an editor in', {
+      hint: 'give --set, --pg, --apply or --replace, e.g. patroni-kit edit-config -s loop_wait=5 -p work_mem=8MB',
     });
   if ((values.apply === '-' || values.replace === '-') && !values.force)
     throw new PatroniKitError(
@@ -55,7 +60,11 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const patch = values.apply ? await readDoc(values.apply, '--apply') : undefined;
   const replace = values.replace ? await readDoc(values.replace, '--replace') : undefined;
   return withCluster(values, positionals[0], io, async (cluster) => {
+    let edited: { config: Record<string, unknown>; revision?: string } | undefined;
+    if (interactive) edited = await editInEditor(await cluster.status({ signal: io.signal, live: false }));
     const result = await cluster.editConfig({
+      ...(edited ? { replace: edited.config } : {}),
+      ...(edited?.revision ? { baseRevision: edited.revision } : {}),
       ...(values.set ? { set: values.set } : {}),
       ...(values.pg ? { pg: values.pg } : {}),
       ...(patch ? { patch } : {}),
@@ -71,6 +80,43 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
       io.stdout.write(result.details.diff);
     return finish(result, io, json);
   });
+}
+
+/** Opens the current configuration as YAML in the user's editor and parses what was saved. */
+async function editInEditor(view: {
+  config?: Record<string, unknown>;
+  configRevision?: string;
+}): Promise<{ config: Record<string, unknown>; revision?: string }> {
+  const YAML = await import('yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'patroni-kit-edit-'));
+  const file = join(dir, 'config.yaml');
+  try {
+    writeFileSync(file, YAML.stringify(view.config ?? {}, { sortMapEntries: true }), { mode: 0o600 });
+    const editor = process.env.VISUAL || process.env.EDITOR || (existsOnPath('editor') ? 'editor' : 'vi');
+    const res = spawnSync(editor, [file], { stdio: 'inherit', shell: /\s/.test(editor) });
+    if (res.error || res.status !== 0)
+      throw new PatroniKitError(
+        'USAGE',
+        `the editor '${editor}' failed (${res.error?.message ?? `exit ${res.status}`})`,
+        {
+          hint: 'set $EDITOR, or give the change with --set/--pg/--apply',
+        },
+      );
+    const { parseYaml } = await import('@patroni-kit/cluster');
+    const doc = await parseYaml(readFileSync(file, 'utf8'), 'the edited configuration');
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+      throw new PatroniKitError('USAGE', 'the edited configuration is not a YAML mapping');
+    return {
+      config: doc as Record<string, unknown>,
+      ...(view.configRevision ? { revision: view.configRevision } : {}),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function existsOnPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, name)));
 }
 
 const command: CommandModule = {
