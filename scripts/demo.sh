@@ -33,6 +33,8 @@ fi
 if [ -f packages/cli/dist/src/commands/switchover.js ]; then
   step "A switchover with patroni-kit (pre-checks, then wait until the new leader runs)"
   pk switchover -c "$(field ctlConfig)" --force
+  step "Waiting until the old leader streams again as a replica"
+  pk lab up --quiet >/dev/null
   pk list -c "$(field ctlConfig)"
 fi
 
