@@ -49,4 +49,5 @@ fi
 [ ${#files[@]} -gt 0 ] || { echo "[test] no test files found (did the build run?)" >&2; exit 1; }
 echo "[test] ${#files[@]} test files"
 # One file at a time: the integration suites each run a cluster, and this machine has two cores.
-node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+# Backstops: no single test may run 15 minutes, and a leaked handle must not keep the runner alive.
+node --test --test-concurrency=1 --test-timeout=900000 --test-force-exit --test-reporter=spec "${files[@]}"
