@@ -146,8 +146,9 @@ export const RULES: readonly RuleInfo[] = [
     severity: 'info',
     title: 'A legacy spelling or a deprecated feature.',
     why: 'Still honoured, but may go away; newer spellings take precedence when both are set.',
-    fix: 'Use the replacement named in the message.',
+    fix: 'Use the replacement named in the message; `--fix` renames drop-in replacements (master_*_timeout, create_replica_method, permanent_slots, discovery_srv, no_master).',
     example: 'postgresql:\n  create_replica_method: [basebackup]\n',
+    autofix: true,
   },
   // ---- placement
   {

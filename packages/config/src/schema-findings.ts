@@ -589,6 +589,18 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
   }
 }
 
+/** Legacy spellings with a drop-in replacement (same value, new name). */
+const RENAMES: Record<string, string> = {
+  master_start_timeout: 'primary_start_timeout',
+  master_stop_timeout: 'primary_stop_timeout',
+  create_replica_method: 'create_replica_methods',
+  permanent_slots: 'slots',
+  permanent_replication_slots: 'slots',
+  discovery_srv: 'srv',
+  srv_domain: 'srv',
+  no_master: 'no_leader',
+};
+
 /** Keys the target Patroni version does not read (too new, or removed), and deprecated spellings. */
 export function versionFindings(ctx: RuleContext): void {
   const root = ctx.data;
@@ -627,14 +639,27 @@ export function versionFindings(ctx: RuleContext): void {
           },
         );
       } else if (node.deprecated && k !== 'users' && k !== 'raft') {
+        const replacement = RENAMES[k];
+        const loc = locate(ctx.parsed.doc, p);
+        const fix =
+          replacement && value[replacement] === undefined && loc.key?.range && isScalar(loc.key)
+            ? {
+                description: `Rename '${k}' to '${replacement}'`,
+                edits: [
+                  {
+                    offset: loc.key.range[0],
+                    length: loc.key.range[1] - loc.key.range[0],
+                    text: replacement,
+                  },
+                ],
+              }
+            : undefined;
         ctx.report(
           'deprecated-key',
           'info',
           p,
           `${p.join('.')} is a legacy setting: ${node.deprecationMessage ?? 'see the documentation'}`,
-          {
-            anchor: 'key',
-          },
+          { anchor: 'key', ...(fix ? { fix } : {}) },
         );
       }
       if (isObj(v)) stack.push([v, p]);

@@ -208,6 +208,16 @@ describe('fixes', () => {
     assert.equal(data.bootstrap.dcs.postgresql.parameters.max_worker_processes, 16);
   });
 
+  it('renames legacy keys with a drop-in replacement', () => {
+    const text = clean.replace(
+      '    maximum_lag_on_failover: 1048576\n',
+      '    maximum_lag_on_failover: 1048576\n    master_start_timeout: 120\n',
+    );
+    const fixed = fixAll(text);
+    assert.match(fixed, / {4}primary_start_timeout: 120\n/);
+    assert.deepEqual(lintText(fixed).findings, []);
+  });
+
   it('skips overlapping edits instead of corrupting the text', () => {
     const text = 'abcdef';
     const mk = (offset: number, length: number) => ({
