@@ -191,7 +191,8 @@ export const RULES: readonly RuleInfo[] = [
     severity: 'warning',
     title: 'postgresql.use_slots in the local configuration.',
     why: 'Only the dynamic value counts; the local one is ignored.',
-    fix: 'Set `bootstrap.dcs.postgresql.use_slots` or use `patronictl edit-config`.',
+    fix: 'Set `bootstrap.dcs.postgresql.use_slots` or use `patronictl edit-config`. `--fix` moves it when bootstrap.dcs.postgresql exists without it.',
+    autofix: true,
     example: 'postgresql:\n  use_slots: false\n',
   },
   // ---- timing

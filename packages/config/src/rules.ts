@@ -736,6 +736,10 @@ function localParameters(ctx: RuleContext): void {
       'postgresql.use_slots is only read from the dynamic configuration; this local value is ignored. Set bootstrap.dcs.postgresql.use_slots or use `patronictl edit-config`.',
       {
         anchor: 'key',
+        ...(ctx.get([...ctx.dynPath, 'postgresql', 'use_slots']) === undefined &&
+        isObj(ctx.get([...ctx.dynPath, 'postgresql']))
+          ? moveFix(ctx, ['postgresql', 'use_slots'], [...ctx.dynPath, 'postgresql'])
+          : {}),
       },
     );
   }

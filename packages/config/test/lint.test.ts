@@ -208,6 +208,19 @@ describe('fixes', () => {
     assert.equal(data.bootstrap.dcs.postgresql.parameters.max_worker_processes, 16);
   });
 
+  it('moves a local use_slots into bootstrap.dcs.postgresql', () => {
+    const text = clean
+      .replace('      use_slots: true\n', '')
+      .replace('  pgpass: /var', '  use_slots: false\n  pgpass: /var');
+    const fixed = fixAll(text);
+    const data = parseConfig(fixed).data as {
+      postgresql: Record<string, unknown>;
+      bootstrap: { dcs: { postgresql: Record<string, unknown> } };
+    };
+    assert.equal(data.postgresql.use_slots, undefined);
+    assert.equal(data.bootstrap.dcs.postgresql.use_slots, false);
+  });
+
   it('renames legacy keys with a drop-in replacement', () => {
     const text = clean.replace(
       '    maximum_lag_on_failover: 1048576\n',
