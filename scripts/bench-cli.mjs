@@ -9,7 +9,7 @@
 // with --dir it uses that running lab (e.g. the demo's) and leaves it alone. Runs are interleaved so that
 // load on the machine hits both sides alike.
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -104,10 +104,31 @@ try {
   const pk = [];
   const ctlRuns = [];
   const bare = [];
+  const floor = [];
+  // The floor for any Node client: read the config, one etcd range read, GET /patroni on each member.
+  const floorFile = join(mkdtempSync(join(tmpdir(), 'pk-bench-floor-')), 'floor.mjs');
+  const pre = await lab.status();
+  writeFileSync(
+    floorFile,
+    `import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+readFileSync(${JSON.stringify(ctl)}, 'utf8');
+const call = (url, body) => new Promise((res, rej) => {
+  const r = request(url, { method: body ? 'POST' : 'GET', agent: false }, (m) => {
+    const c = []; m.on('data', (d) => c.push(d)); m.on('end', () => res(JSON.parse(Buffer.concat(c).toString())));
+  });
+  r.on('error', rej); r.end(body);
+});
+const p = Buffer.from(${JSON.stringify(`/${pre.namespace}/${pre.scope}/`)}); const e = Buffer.from(p); e[e.length - 1]++;
+await call(${JSON.stringify(`${pre.etcdEndpoints[0]}/v3/kv/range`)}, JSON.stringify({ key: p.toString('base64'), range_end: e.toString('base64') }));
+await Promise.all(${JSON.stringify(pre.restUrls)}.map((u) => call(u + '/patroni')));
+`,
+  );
   await timeProcess(process.execPath, [cli, 'list', '-c', ctl]); // warm the page cache for both sides
   await lab.patronictl(['list']);
   for (let i = 0; i < runs; i++) {
     bare.push((await timeProcess(process.execPath, ['-e', '0'])).ms);
+    floor.push((await timeProcess(process.execPath, [floorFile])).ms);
     const ours = await timeProcess(process.execPath, [cli, 'list', '-c', ctl]);
     if (!ours.stdout.includes('Leader'))
       throw new Error(`patroni-kit list printed no leader:\n${ours.stdout}`);
@@ -120,13 +141,19 @@ try {
   const sPk = stats(pk);
   const sCtl = stats(ctlRuns);
   const sBare = stats(bare);
+  const sFloor = stats(floor);
   line('node -e 0', sBare);
+  line('floor: 1 range + 3 GET, bare node', sFloor);
   line('patroni-kit list -c CTL', sPk);
   line(`patronictl list (${status.versions.patroni})`, sCtl);
   console.log(
     `  ratio patronictl / patroni-kit: median ${(sCtl.median / sPk.median).toFixed(1)}x, min ${(sCtl.min / sPk.min).toFixed(1)}x (goal >= 5x)`,
   );
   console.log(`  patroni-kit above a bare node: median ${fmt(sPk.median - sBare.median)}`);
+  console.log(
+    `  patroni-kit above the floor: median ${fmt(sPk.median - sFloor.median)}; best possible ratio here: ${(sCtl.median / sFloor.median).toFixed(1)}x`,
+  );
+  rmSync(dirname(floorFile), { recursive: true, force: true });
 
   console.log(`In process, ${inprocRuns} runs each (interleaved):`);
   const cluster = await Cluster.connect({ configFile: ctl });
