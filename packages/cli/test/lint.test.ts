@@ -134,6 +134,17 @@ describe('patroni-kit lint', () => {
     assert.equal(r.code, 0, r.stdout);
   });
 
+  it('--ignore silences rules and rejects unknown rule ids', async () => {
+    const file = join(corpus, 'cluster-bad/node2.yml');
+    const node1 = join(corpus, 'cluster-bad/node1.yml');
+    assert.equal((await lint(node1, file)).code, 1);
+    assert.equal(
+      (await lint('--ignore', 'cluster-duplicate', '--ignore', 'sync-unsatisfiable', node1, file)).code,
+      0,
+    );
+    assert.equal((await lint('--ignore', 'no-such-rule', file)).code, 2);
+  });
+
   it('lints a dynamic configuration with --dcs', async () => {
     const r = await lint('--dcs', join(corpus, 'clean/dcs-dynamic.yml'));
     assert.equal(r.code, 0, r.stdout);

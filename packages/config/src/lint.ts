@@ -97,7 +97,59 @@ export function lintText(input: string | Uint8Array, options: LintOptions = {}):
   versionFindings(ctx);
   semanticRules(ctx);
   findings.push(...ctx.findings);
-  return { findings: sortFindings(dedupe(findings)), parsed, data };
+  return { findings: sortFindings(suppress(dedupe(findings), parsed.text, options.ignore)), parsed, data };
+}
+
+const DIRECTIVE = /#\s*patroni-kit:\s*(ignore-file|ignore)\s*(?:\[([^\]]*)\])?/;
+
+/**
+ * Drops findings the user silenced: `# patroni-kit: ignore[rule-a, rule-b]` at the end of the line or on the
+ * line before; `# patroni-kit: ignore-file[rule]` anywhere; without a list, every rule. Errors about the
+ * input itself (binary, syntax) cannot be silenced because then there is nothing to lint.
+ */
+function suppress(findings: Finding[], text: string, ignore: readonly string[] = []): Finding[] {
+  const byLine = new Map<number, Set<string> | 'all'>();
+  const fileWide = new Set<string>(ignore);
+  let allFile = false;
+  if (text.includes('patroni-kit:')) {
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      const m = DIRECTIVE.exec(line);
+      if (!m) return;
+      const rules =
+        m[2] === undefined
+          ? 'all'
+          : new Set(
+              m[2]
+                .split(',')
+                .map((r) => r.trim())
+                .filter(Boolean),
+            );
+      if (m[1] === 'ignore-file') {
+        if (rules === 'all') allFile = true;
+        else for (const r of rules) fileWide.add(r);
+        return;
+      }
+      // a comment alone on its line applies to the next line; after a value, to its own line
+      const target = line.trim().startsWith('#') ? i + 2 : i + 1;
+      byLine.set(target, rules);
+    });
+  }
+  if (!allFile && fileWide.size === 0 && byLine.size === 0) return findings;
+  const fatal = new Set([
+    'input-binary',
+    'input-too-large',
+    'yaml-syntax',
+    'yaml-alias-limit',
+    'yaml-too-deep',
+    'input-unreadable',
+  ]);
+  return findings.filter((f) => {
+    if (fatal.has(f.rule)) return true;
+    if (allFile || fileWide.has(f.rule)) return false;
+    const here = byLine.get(f.line);
+    return !(here === 'all' || here?.has(f.rule));
+  });
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -53,6 +53,8 @@ export interface LintOptions {
   dynamic?: boolean;
   /** Largest input accepted, in bytes. Default 256 KiB. */
   maxBytes?: number;
+  /** Rule ids not to report (like `# patroni-kit: ignore-file[...]` for every file). */
+  ignore?: readonly string[];
 }
 
 /** The result of linting one file. */

@@ -127,6 +127,32 @@ describe('kubernetes', () => {
   });
 });
 
+describe('suppression', () => {
+  const text = clean
+    .replace(
+      "      password: 'Lk29vQeW81zt'\n",
+      '      password: zalando   # patroni-kit: ignore[default-password]\n',
+    )
+    .replace('    retry_timeout: 10\n', '    # patroni-kit: ignore[timing]\n    retry_timeout: 15\n')
+    .replace('    - 10.20.0.23:2379\n', '');
+  it('honours ignore comments on the line and the line before', () => {
+    const rules = lintText(text).findings.map((f) => f.rule);
+    assert.deepEqual(rules, ['dcs-host-count']);
+  });
+  it('honours ignore-file comments and the ignore option', () => {
+    assert.deepEqual(lintText(`# patroni-kit: ignore-file[dcs-host-count]\n${text}`).findings, []);
+    assert.deepEqual(lintText(text, { ignore: ['dcs-host-count'] }).findings, []);
+  });
+  it('never silences unreadable input', () => {
+    assert.deepEqual(
+      lintText('# patroni-kit: ignore-file\na: [\n')
+        .findings.map((f) => f.rule)
+        .slice(0, 1),
+      ['yaml-syntax'],
+    );
+  });
+});
+
 describe('versions', () => {
   it('accepts 3.0, 4.0, 4.1 and full releases, rejects others with a usage error', () => {
     assert.equal(parsePatroniVersion('4.0.7'), '4.0');

@@ -13,6 +13,7 @@ import {
   lintFile,
   parseEnvFile,
   parsePatroniVersion,
+  ruleInfo,
   sortFindings,
 } from '@patroni-kit/config';
 import { PatroniKitError } from '@patroni-kit/errors';
@@ -33,6 +34,9 @@ Options:
   --cluster                  treat all files as members of one cluster (default: group them by scope)
   --env-file FILE            PATRONI_* variables (NAME=value lines) Patroni will also see
   --use-env                  use the PATRONI_* variables of this process's environment
+  --ignore RULE[,RULE]       do not report these rules (repeatable); in a file:
+                             # patroni-kit: ignore[RULE]  (this or the next line)
+                             # patroni-kit: ignore-file[RULE]
   -q, --quiet                print errors only (text format)
 
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
@@ -46,6 +50,7 @@ const options = {
   cluster: { type: 'boolean' },
   'env-file': { type: 'string' },
   'use-env': { type: 'boolean' },
+  ignore: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -71,6 +76,16 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (values['patroni-version'] !== undefined)
     lintOptions.patroniVersion = parsePatroniVersion(values['patroni-version']);
   if (values.dcs) lintOptions.dynamic = true;
+  if (values.ignore) {
+    const ids = values.ignore
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
+    const unknown = ids.filter((id) => !ruleInfo(id));
+    if (unknown.length > 0)
+      throw usageError(`Unknown rule ${unknown.join(', ')} in --ignore (see docs/lint-rules.md).`);
+    lintOptions.ignore = ids;
+  }
   let env: Record<string, string | undefined> | undefined;
   if (values['use-env']) env = { ...process.env };
   if (values['env-file'] !== undefined) {
@@ -142,7 +157,7 @@ function addClusterFindings(results: Linted[], oneCluster: boolean, lintOptions:
     const clusterMembers: ClusterMember[] = group.map((r) => ({ file: r.file, result: r.result! }));
     const found = lintCluster(clusterMembers, lintOptions.patroniVersion ?? '4.1');
     for (const r of group) {
-      const extra = found.get(r.file) ?? [];
+      const extra = (found.get(r.file) ?? []).filter((f) => !lintOptions.ignore?.includes(f.rule));
       if (extra.length > 0) r.findings = sortFindings([...r.findings, ...extra]);
     }
   }
