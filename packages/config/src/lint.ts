@@ -197,10 +197,13 @@ export async function lintFile(
         ],
       };
     }
-    const bytes = await readFile(file);
+    // the size was checked above, so this read is bounded; the signal lets Ctrl-C stop a slow disk
+    const bytes = await readFile(file, options.signal ? { signal: options.signal } : {});
     const result = lintText(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
     return { file, findings: result.findings, result };
   } catch (err) {
+    if (options.signal?.aborted)
+      throw new PatroniKitError('ABORTED', 'Lint was interrupted.', { cause: err });
     const code = (err as { code?: string }).code;
     return {
       file,

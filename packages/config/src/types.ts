@@ -55,6 +55,8 @@ export interface LintOptions {
   maxBytes?: number;
   /** Rule ids not to report (like `# patroni-kit: ignore-file[...]` for every file). */
   ignore?: readonly string[];
+  /** Cancels file reads in {@link lintFile} (CLI: SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /** The result of linting one file. */

@@ -13,6 +13,7 @@ import {
   formatSarif,
   formatText,
   lintCluster,
+  lintFile,
   lintText,
   parseConfig,
   parseEnvFile,
@@ -124,6 +125,17 @@ describe('kubernetes', () => {
     const { PATRONI_KUBERNETES_POD_IP: _ignored, ...rest } = env;
     const r = lintText(k8s, { env: rest });
     assert.ok(r.findings.some((x) => x.rule === 'missing-key' && x.path === 'kubernetes.use_endpoints'));
+  });
+});
+
+describe('files', () => {
+  it('lintFile stops with ABORTED when its signal is aborted', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(
+      lintFile(join(corpus, 'clean/tls.yml'), { signal: ac.signal }),
+      (e: unknown) => (e as { code?: string }).code === 'ABORTED',
+    );
   });
 });
 

@@ -244,7 +244,11 @@ export function etcdSuite(version: EtcdVersion, hosts: [string, string, string])
       const bad = await c.next('key-invalid');
       assert.match(bad.key, /members\/n1$/);
       await put(`${p}members/n1`, memberValue('3.0', 'n1', '127.0.5.11', 'replica', 67110248));
-      assert.equal(w.state.members.find((m) => m.name === 'n1')?.value.state, 'running');
+      // The put returns before the watch has delivered the repair: wait (bounded) for the model to heal.
+      await waitFor('the repaired member key in the watch model', () =>
+        w.state.members.find((m) => m.name === 'n1')?.value.state === 'running',
+      );
+      assert.equal(w.state.problems.some((p) => p.key.endsWith('members/n1')), false);
       c.stop();
     });
 

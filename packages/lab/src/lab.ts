@@ -464,9 +464,8 @@ export class Lab {
     );
   }
 
-  private async waitLeaderAndReplicas(state: LabState, signal?: AbortSignal): Promise<number> {
+  private async waitLeader(state: LabState, signal?: AbortSignal, quiet = false): Promise<number> {
     const started = Date.now();
-    const opt = signal ? { signal } : {};
     let leaderIndex = -1;
     try {
       leaderIndex = await waitFor(
@@ -477,14 +476,26 @@ export class Lab {
           const idx = views.findIndex((v) => v && isLeaderRole(v.role) && v.state === 'running');
           return idx >= 0 ? idx : undefined;
         },
-        { timeoutMs: PHASE.leader, intervalMs: 300, ...opt },
+        { timeoutMs: PHASE.leader, intervalMs: 300, ...(signal ? { signal } : {}) },
       );
     } catch (err) {
       throw this.failedPart('Patroni leader election', 'n1', nodePaths(state.layout, 0).log, err);
     }
-    this.progress(
-      `patroni: ${state.layout.nodeNames[leaderIndex]} holds the leader lock (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    );
+    if (!quiet) {
+      const took = ((Date.now() - started) / 1000).toFixed(1);
+      this.progress(`patroni: ${state.layout.nodeNames[leaderIndex]} holds the leader lock (${took} s)`);
+    }
+    return leaderIndex;
+  }
+
+  private async waitLeaderAndReplicas(
+    state: LabState,
+    signal?: AbortSignal,
+    leaderKnown = false,
+  ): Promise<number> {
+    const leaderIndex = await this.waitLeader(state, signal, leaderKnown);
+    const started = Date.now();
+    const opt = signal ? { signal } : {};
     try {
       await waitFor(
         'both replicas streaming with zero lag',
@@ -496,12 +507,15 @@ export class Lab {
               ?.replication ?? [];
           const streaming = replication.filter((r) => r.state === 'streaming').length;
           if (streaming < 2) return undefined;
-          const cluster = await tryHttpJson(`${this.restUrl(state, leaderIndex)}/cluster`, 2000, signal);
-          const members =
-            (cluster?.body as { members?: Array<{ role?: string; lag?: unknown; state?: string }> } | null)
-              ?.members ?? [];
-          const replicas = members.filter((m) => !isLeaderRole(m.role) && m.role !== 'leader');
-          return replicas.length === 2 && replicas.every((m) => m.lag === 0) ? true : undefined;
+          // Lag from each member's own xlog positions: /cluster's lag comes from DCS keys that replicas
+          // refresh only once per loop_wait, which would add up to 10 s to every start.
+          const views = await this.memberViews(state, signal);
+          const xlog = (v: Record<string, unknown> | undefined) =>
+            (v?.xlog ?? {}) as { location?: number; replayed_location?: number };
+          const leaderLsn = xlog(views[leaderIndex]).location;
+          if (typeof leaderLsn !== 'number') return undefined;
+          const replicas = views.filter((_, i) => i !== leaderIndex);
+          return replicas.every((v) => (xlog(v).replayed_location ?? -1) >= leaderLsn) ? true : undefined;
         },
         { timeoutMs: PHASE.replicas, intervalMs: 300, ...opt },
       );
@@ -520,9 +534,10 @@ export class Lab {
 
   private checkPatroniAlive(state: LabState): void {
     for (let i = 0; i < 3; i++) {
-      const name = state.layout.nodeNames[i]!;
-      if (!isRunning(state.processes.patroni[name])) {
-        throw new PatroniKitError('LAB', `Patroni ${name} exited`);
+      const rec = state.processes.patroni[state.layout.nodeNames[i]!];
+      // Nodes not started yet (a fresh lab starts n1 alone first) have no record.
+      if (rec && !isRunning(rec)) {
+        throw new PatroniKitError('LAB', `Patroni ${state.layout.nodeNames[i]} exited`);
       }
     }
   }
@@ -648,18 +663,29 @@ export class Lab {
     await this.waitEtcd(state, signal);
 
     const nodesToStart = [0, 1, 2].filter((i) => stoppedParts.has(layout.nodeNames[i]!));
+    const fresh = [0, 1, 2].every((i) => !existsSync(nodePaths(layout, i).data));
+    if (fresh) {
+      // Bootstrap n1 alone first: replicas that lose the race for the initialize key wait a whole
+      // loop_wait before they clone, while replicas started after the leader exists clone at once.
+      this.progress(`patroni: bootstrapping ${layout.nodeNames[0]}`);
+      await this.startPatroni(state, 0);
+      this.saveState(state);
+      await this.waitLeader(state, signal);
+      nodesToStart.splice(0, nodesToStart.length, 1, 2);
+    }
     if (nodesToStart.length > 0) {
       this.progress(`patroni: starting ${nodesToStart.map((i) => layout.nodeNames[i]).join(', ')}`);
       for (const i of nodesToStart) await this.startPatroni(state, i);
       this.saveState(state);
     }
-    const leaderIndex = await this.waitLeaderAndReplicas(state, signal);
-
+    // HAProxy needs only its config; its checks find the leader whenever it is ready.
     if (stoppedParts.has('haproxy')) {
       this.progress('haproxy: starting');
       await this.startHaproxy(state);
       this.saveState(state);
     }
+    const leaderIndex = await this.waitLeaderAndReplicas(state, signal, fresh);
+
     await this.waitHaproxy(state, layout.hosts[leaderIndex]!, signal);
     this.progress(`lab: healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return this.status(signal);

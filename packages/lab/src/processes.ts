@@ -60,7 +60,8 @@ export function isRunning(rec: ProcessRecord | undefined): boolean {
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (state === 'Z' || state === 'X') return false;
     const cmdline = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    return cmdline.includes(rec.marker);
+    // An empty command line is a process in the middle of exec (setpriv and ip netns exec exec the program).
+    return cmdline === '' || cmdline.includes(rec.marker);
   } catch {
     return false;
   }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import {
   type WriteResult,
 } from '../src/index.js';
 import { ContractValidator, type Recorded, recordingAgent } from './contract-validator.js';
+import { makePki } from './servers.js';
 
 const LOOP_WAIT = 2; // the lab's fast profile
 const SWITCH_TIMEOUT = blockingWriteTimeout(LOOP_WAIT, 20_000);
@@ -783,6 +784,109 @@ export function contractSuite(version: PatroniVersion, block: number): void {
             : undefined,
         { timeoutMs: 30_000, intervalMs: 300 },
       );
+    });
+
+    it('TLS on a real member: CA verification, verify_client optional (403 without a client cert), back to HTTP', async () => {
+      const { replicas } = await waitHealthy();
+      const r = replicas[1]!;
+      const host = hosts[names.indexOf(r as (typeof names)[number])]!;
+      const auth = lab.credentials().restapi;
+      const pki = makePki([host]);
+      // Patroni runs as postgres: the files live in the lab folder, readable by it (a throw-away test key).
+      const tlsDir = join(lab.dir, r, 'tls');
+      mkdirSync(tlsDir, { recursive: true, mode: 0o755 });
+      writeFileSync(join(tlsDir, 'ca.crt'), pki.ca, { mode: 0o644 });
+      writeFileSync(join(tlsDir, 'server.crt'), pki.serverCert, { mode: 0o644 });
+      writeFileSync(join(tlsDir, 'server.key'), pki.serverKey, { mode: 0o644 });
+      const yml = join(lab.dir, r, 'patroni.yml');
+      const original = readFileSync(yml, 'utf8');
+      const tlsSettings = [
+        `  certfile: ${tlsDir}/server.crt`,
+        `  keyfile: ${tlsDir}/server.key`,
+        `  cafile: ${tlsDir}/ca.crt`,
+        '  verify_client: optional',
+      ].join('\n');
+      const httpsUrl = `https://${host}:8008`;
+      const verifying = new PatroniClient({ url: httpsUrl, tls: { ca: pki.ca }, auth, retries: 0 });
+      const withCert = new PatroniClient({
+        url: httpsUrl,
+        tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey },
+        auth,
+      });
+      const systemCas = new PatroniClient({ url: httpsUrl, auth, retries: 0 });
+      writeFileSync(yml, original.replace(/^restapi:\n/m, `restapi:\n${tlsSettings}\n`));
+      try {
+        expectSucceeded(await c(r).reload(), 202);
+        const view = await waitFor(
+          'the member to serve HTTPS',
+          () => verifying.getPatroni().catch(() => undefined),
+          {
+            timeoutMs: 30_000,
+            intervalMs: 300,
+          },
+        );
+        assert.equal(view.role, 'replica');
+        const untrusted = await systemCas.getPatroni().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(isPatroniKitError(untrusted, 'TLS'), String(untrusted));
+        assert.match(untrusted.hint ?? '', /tls\.ca/);
+        const plain = await c(r)
+          .getPatroni({ timeoutMs: 3_000 })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        assert.ok(isPatroniKitError(plain, 'CONNECT', 'DECODE'), String(plain));
+        assert.match(`${plain.message} ${plain.hint}`, /https:\/\/|Patroni REST API/);
+        const noCert = await verifying.cancelRestart().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(isPatroniKitError(noCert, 'AUTH') && noCert.status === 403, String(noCert));
+        assert.match(noCert.message, /client certificate required/);
+        assert.match(noCert.hint ?? '', /tls\.cert/);
+        expectFailed(await withCert.cancelRestart(), 404, 'no restarts are scheduled');
+        await waitFor(
+          `/cluster to publish an https api_url for ${r}`,
+          async () =>
+            (await c(replicas[0]!).getCluster()).members
+              .find((m) => m.name === r)
+              ?.api_url?.startsWith('https://')
+              ? true
+              : undefined,
+          { timeoutMs: 30_000, intervalMs: 300 },
+        );
+      } finally {
+        writeFileSync(yml, original);
+        // Back to plain HTTP, asked over the member's own HTTPS API with the client certificate.
+        expectSucceeded(await withCert.reload(), 202);
+        await Promise.all([verifying.close(), withCert.close(), systemCas.close()]);
+        pki.remove();
+      }
+      await waitFor(
+        'the member to serve HTTP again',
+        () =>
+          c(r)
+            .getPatroni()
+            .catch(() => undefined),
+        {
+          timeoutMs: 30_000,
+          intervalMs: 300,
+        },
+      );
+      // Until every member sees the http:// api_url again, a switchover would find this member unhealthy.
+      await waitFor(
+        `every member to see the http api_url of ${r}`,
+        async () => {
+          const views = await Promise.all(names.map((n) => c(n).getCluster()));
+          const urls = views.map((v) => v.members.find((m) => m.name === r)?.api_url);
+          return urls.every((u) => u === `${url(r)}/patroni`) ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 300 },
+      );
+      await waitHealthy();
     });
 
     it('the README examples run against the lab', async () => {

@@ -124,8 +124,8 @@ export interface Pki {
   remove(): void;
 }
 
-/** Create {@link Pki} in a temporary folder (needs the `openssl` binary). */
-export function makePki(): Pki {
+/** Create {@link Pki} in a temporary folder (needs the `openssl` binary); the server cert names `serverIps`. */
+export function makePki(serverIps: readonly string[] = ['127.0.0.1']): Pki {
   const dir = mkdtempSync(join(tmpdir(), 'patroni-kit-rest-pki-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ca = (name: string) =>
@@ -178,7 +178,10 @@ export function makePki(): Pki {
       `${name}.crt`,
     );
   };
-  leaf('server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  leaf(
+    'server',
+    `subjectAltName=${serverIps.map((ip) => `IP:${ip}`).join(',')}\nextendedKeyUsage=serverAuth\n`,
+  );
   leaf('client', 'extendedKeyUsage=clientAuth\n');
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   return {

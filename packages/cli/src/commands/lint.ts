@@ -72,7 +72,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format))
     throw usageError(`Unknown format '${format}': use text, json or sarif.`);
-  const lintOptions: LintOptions = {};
+  const lintOptions: LintOptions = { signal: io.signal };
   if (values['patroni-version'] !== undefined)
     lintOptions.patroniVersion = parsePatroniVersion(values['patroni-version']);
   if (values.dcs) lintOptions.dynamic = true;

@@ -42,7 +42,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const leader = values.leader ?? values.primary ?? values.master;
   const json = Boolean(values.json);
   return withCluster(values, positionals[0], io, async (cluster) => {
-    const request = {
+    const request: { leader?: string; candidate?: string; scheduledAt?: string } = {
       ...(leader === undefined ? {} : { leader }),
       ...(values.candidate === undefined ? {} : { candidate: values.candidate }),
       ...(values.scheduled === undefined ? {} : { scheduledAt: values.scheduled }),
@@ -68,6 +68,8 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
           io,
           json,
         );
+      // Promote the member the user agreed to, not whichever is best a moment later.
+      if (plan.candidate !== undefined) request.candidate = plan.candidate;
     }
     const result = await cluster.switchover({
       ...request,
