@@ -3,7 +3,7 @@
 // TypeScript parser and writes docs/api/<package>.md (exported classes with their public members, functions,
 // interfaces with their fields, types and constants, each with its one-line doc comment and signature).
 //
-//   node scripts/gen-api-docs.mjs [PACKAGE...]    default: cluster
+//   node scripts/gen-api-docs.mjs [PACKAGE...]    default: every SDK package
 //   node scripts/gen-api-docs.mjs --check [PACKAGE...]   exit 1 when docs/api is stale
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const check = args.includes('--check');
 const packages = args.filter((a) => !a.startsWith('--'));
-if (packages.length === 0) packages.push('cluster');
+if (packages.length === 0) packages.push('errors', 'rest', 'dcs', 'config', 'cluster', 'lab');
 
 function doc(node) {
   const comments = (node.jsDoc ?? []).map((d) =>
@@ -55,7 +55,9 @@ function render(pkg) {
   const dir = join(root, 'packages', pkg, 'dist/src');
   if (!existsSync(dir)) throw new Error(`${dir} does not exist: build first (npx tsc -b)`);
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.d.ts') && f !== 'index.d.ts')
+    .filter((f) => f.endsWith('.d.ts'))
+    // index only re-exports, except in one-file packages
+    .filter((f, _i, all) => f !== 'index.d.ts' || all.length === 1)
     .sort();
   const name = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')).name;
   const lines = [

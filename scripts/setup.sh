@@ -15,7 +15,7 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else SUDO=""; fi
 CACHE="${PATRONI_KIT_CACHE:-$([ "$(id -u)" = 0 ] && echo /var/cache/patroni-kit || echo "${XDG_CACHE_HOME:-$HOME/.cache}/patroni-kit")}"
 
-APT_PACKAGES=(postgresql-15 postgresql-client-15 patroni python3-etcd python3-psycopg2 python3-ydiff
+APT_PACKAGES=(postgresql-15 postgresql-client-15 patroni python3-etcd python3-psycopg2 python3-cdiff
   etcd-server etcd-client haproxy iproute2 iptables openssh-server openssh-client curl ca-certificates util-linux)
 
 missing_packages() {
@@ -62,6 +62,11 @@ install_apt() {
   $SUDO mkdir -p /etc/postgresql-common
   grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf ||
     echo 'create_main_cluster = false' | $SUDO tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+  # Refuse before installing anything from trixie: it would drag in trixie's libc and Python (bookworm's
+  # patroni needs python3-cdiff, which trixie's python3-ydiff also provides; only bookworm's will do).
+  local foreign
+  foreign=$(apt-get install -s -t bookworm $missing 2>/dev/null | awk '/^Inst / && /Debian(-Security)?:13|trixie/ {print $2}' | tr '\n' ' ' || true)
+  [ -z "$foreign" ] || die "installing $missing would take these packages from Debian trixie: $foreign; install bookworm's versions (apt-get install PKG/bookworm) first"
   log "apt-get install $missing"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends -t bookworm $missing >/dev/null
 }

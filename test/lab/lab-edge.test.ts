@@ -1,11 +1,11 @@
 /** The lab's refusals and recoveries: each gives a clear message and does no damage. */
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Lab, lookupUser, sql } from '@patroni-kit/lab';
+import { isPortFree, Lab, lookupUser, sql } from '@patroni-kit/lab';
 import { createProbeTable, openDir, runCli, tempLabDir, writeRow } from './helpers.js';
 
 describe('lab: usage errors', () => {
@@ -131,6 +131,63 @@ describe('lab: conflicts and recovery', { timeout: 600_000 }, () => {
     const res = await runCli(['lab', 'kill', 'n9', '--dir', dir]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /unknown lab member 'n9'.*\n.*n1, n2, n3/);
+  });
+
+  test('a corrupt lab.json: status names it, down still stops every program the lab runs', async () => {
+    const stateFile = join(dir, 'lab.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    const pids: number[] = [
+      state.processes.haproxy.pid,
+      ...Object.values<{ pid: number }>(state.processes.patroni).map((p) => p.pid),
+      ...Object.values<{ pid: number }>(state.processes.etcd).map((p) => p.pid),
+    ];
+    for (let i = 1; i <= 3; i++) {
+      pids.push(Number(readFileSync(join(dir, `n${i}`, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]));
+    }
+    // Alive and not a zombie waiting for its parent (init) to reap it.
+    const alive = (pid: number) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+      } catch {
+        return false;
+      }
+    };
+    const whatIs = (pid: number) => {
+      try {
+        return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`;
+      } catch {
+        return `${pid}: gone`;
+      }
+    };
+    assert.deepEqual(pids.filter(alive), pids, 'the lab runs before the state file is damaged');
+    writeFileSync(stateFile, '{"stateVersion": 1, "layout": {');
+    const status = await runCli(['lab', 'status', '--dir', dir]);
+    assert.equal(status.code, 1);
+    assert.match(status.stderr, /lab state file .*lab\.json is corrupt/);
+    assert.match(status.stderr, /lab down/);
+    const down = await runCli(['lab', 'down', '--dir', dir]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(
+      pids.filter(alive).map(whatIs),
+      [],
+      `every process of the lab has ended\n${down.stdout}`,
+    );
+    const { hosts, haproxyHost, ports } = state.layout;
+    const endpoints: Array<[string, number]> = [
+      [haproxyHost, ports.writer],
+      [haproxyHost, ports.reader],
+      ...hosts.flatMap(
+        (h: string): Array<[string, number]> => [
+          [h, ports.etcdClient],
+          [h, ports.postgres],
+          [h, ports.rest],
+        ],
+      ),
+    ];
+    for (const [host, port] of endpoints) {
+      assert.equal(await isPortFree(host, port), true, `${host}:${port} is free`);
+    }
   });
 
   test('down --purge deletes the folder', async () => {

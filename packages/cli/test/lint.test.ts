@@ -66,16 +66,13 @@ describe('patroni-kit lint', () => {
   });
 
   it('prints the JSON shape of the issue', async () => {
-    const r = await lint(
-      '--format',
-      'json',
-      join(corpus, 'clean/patroni-3.0.yml'),
-      '--patroni-version',
-      '3.0',
-    );
+    const r = await lint('--format', 'json', join(corpus, 'examples/broken.yml'));
+    assert.equal(r.code, 1, 'a file with errors exits 1');
     const parsed = JSON.parse(r.stdout) as Array<{ file: string; findings: Array<Record<string, unknown>> }>;
     assert.equal(parsed.length, 1);
-    assert.ok(parsed[0]!.file.endsWith('patroni-3.0.yml'));
+    assert.ok(parsed[0]!.file.endsWith('broken.yml'));
+    assert.ok(parsed[0]!.findings.length >= 3, 'the broken example has several findings');
+    assert.ok(parsed[0]!.findings.some((f) => f.severity === 'error'));
     for (const f of parsed[0]!.findings) {
       assert.deepEqual(Object.keys(f), [
         'rule',
@@ -92,10 +89,28 @@ describe('patroni-kit lint', () => {
   });
 
   it('prints SARIF', async () => {
-    const r = await lint('--format', 'sarif', join(corpus, 'cluster-bad/node1.yml'));
-    const sarif = JSON.parse(r.stdout) as { version: string; runs: unknown[] };
+    const r = await lint('--format', 'sarif', join(corpus, 'examples/broken.yml'));
+    const sarif = JSON.parse(r.stdout) as {
+      version: string;
+      runs: Array<{
+        tool: { driver: { name: string; rules: Array<{ id: string }> } };
+        results: Array<{
+          ruleId: string;
+          level: string;
+          locations: Array<{ physicalLocation: { region: { startLine: number } } }>;
+        }>;
+      }>;
+    };
     assert.equal(sarif.version, '2.1.0');
     assert.equal(sarif.runs.length, 1);
+    const run = sarif.runs[0]!;
+    assert.ok(run.results.length > 0, 'the findings are results');
+    const ruleIds = new Set(run.tool.driver.rules.map((x) => x.id));
+    for (const res of run.results) {
+      assert.ok(ruleIds.has(res.ruleId), `${res.ruleId} is described in tool.driver.rules`);
+      assert.ok(['error', 'warning', 'note'].includes(res.level));
+      assert.ok(res.locations[0]!.physicalLocation.region.startLine >= 1);
+    }
   });
 
   it('--fix repairs the file in place and reports only what is left', async () => {

@@ -1049,6 +1049,8 @@ export class Cluster {
         const dcs = await this.#dcsClient();
         await dcs.editConfig(this.scope, () => after as DynamicConfig, {
           expectedRevision: view.configRevision,
+          // A full replacement may overwrite a corrupt key; a patch over one would drop what is there.
+          overwriteInvalid: opts.replace !== undefined,
           ...(this.target.group === undefined ? {} : { group: this.target.group }),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });

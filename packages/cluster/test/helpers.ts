@@ -19,12 +19,21 @@ export interface RunResult {
 }
 
 /** Runs `node FILE ARGS` (bounded by `timeoutMs`); stdin is not a terminal. */
-export function runNode(file: string, args: string[], timeoutMs = 180_000): Promise<RunResult> {
+export function runNode(
+  file: string,
+  args: string[],
+  timeoutMs = 180_000,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [file, ...args],
-      { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, PATRONICTL_CONFIG_FILE: '' } },
+      {
+        timeout: timeoutMs,
+        maxBuffer: 16 << 20,
+        env: { ...process.env, PATRONICTL_CONFIG_FILE: '', ...env },
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -35,8 +44,8 @@ export function runNode(file: string, args: string[], timeoutMs = 180_000): Prom
 }
 
 /** Runs `patroni-kit ARGS`. */
-export function runCli(args: string[], timeoutMs?: number): Promise<RunResult> {
-  return runNode(CLI, args, timeoutMs);
+export function runCli(args: string[], timeoutMs?: number, env?: Record<string, string>): Promise<RunResult> {
+  return runNode(CLI, args, timeoutMs, env);
 }
 
 /** A fresh folder PostgreSQL (running as postgres) can traverse. */

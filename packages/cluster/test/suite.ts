@@ -3,7 +3,7 @@
  * the CLI, their refusals (with proof that nothing was written), the examples, and the waiters.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cluster, type ClusterView, EtcdGateway } from '@patroni-kit/cluster';
@@ -96,6 +96,15 @@ export function clusterSuite(o: SuiteOptions): void {
       const lines = topo.stdout.split('\n').filter((l) => /^\| (\+ )?n\d/.test(l));
       assert.match(lines[0]!, /Leader/);
       assert.equal(lines.filter((l) => l.startsWith('| + n')).length, 2);
+      if (!v4) assert.match(topo.stderr, /advisory patroni-3\.0\.0-3\.0\.2-etcd3-leader-overwrite/);
+      // -w SECONDS with --count: patronictl's watch mode, redrawn N times, with timestamps.
+      const watched = await runCli(['topology', '-c', ctl, '-w', '0.2', '--count', '3', '-t', '-f', 'tsv']);
+      assert.equal(watched.code, 0, watched.stderr);
+      assert.equal((watched.stdout.match(/^Cluster\tMember/gm) ?? []).length, 3);
+      assert.equal((watched.stdout.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/gm) ?? []).length, 3);
+      const badWatch = await runCli(['list', '-c', ctl, '-w', 'soon']);
+      assert.equal(badWatch.code, 2);
+      assert.match(badWatch.stderr, /--watch takes seconds/);
       const tsv = await runCli(['list', '-c', ctl, '-f', 'tsv']);
       assert.equal(tsv.stdout.split('\n')[0], 'Cluster\tMember\tHost\tRole\tState\tTL\tLag in MB');
     });
@@ -161,6 +170,29 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
       assert.notEqual(onReplica.member, v.leader);
       assert.deepEqual(onReplica.rows, [[true]]);
       await assert.rejects(cluster.query('select 1', { username, password: 'wrong' }), { code: 'AUTH' });
+
+      // The same through the CLI.
+      const hist = await runCli(['history', '-c', ctl, '-f', 'json']);
+      assert.equal(hist.code, 0, hist.stderr);
+      assert.ok(Array.isArray(JSON.parse(hist.stdout)));
+      const dsn = await runCli(['dsn', '-c', ctl]);
+      assert.equal(dsn.code, 0, dsn.stderr);
+      assert.equal(dsn.stdout.trim(), `host=${leader.host} port=5432`);
+      const replicaDsn = await runCli(['dsn', '-c', ctl, '--role', 'replica']);
+      assert.match(replicaDsn.stdout.trim(), /^host=\S+ port=5432$/);
+      assert.notEqual(replicaDsn.stdout.trim(), dsn.stdout.trim());
+      const sqlArgs = ['query', '-c', ctl, '-U', username, '--password', '-f', 'json'];
+      const q = await runCli([...sqlArgs, '--command', 'select pg_is_in_recovery() as r'], undefined, {
+        PGPASSWORD: password,
+      });
+      assert.equal(q.code, 0, q.stderr);
+      assert.match(q.stdout, /false/);
+      assert.doesNotMatch(q.stdout + q.stderr, new RegExp(password));
+      const badSql = await runCli([...sqlArgs, '--command', 'select from nowhere'], undefined, {
+        PGPASSWORD: password,
+      });
+      assert.notEqual(badSql.code, 0);
+      assert.match(badSql.stderr, /nowhere/);
     });
 
     it('refuses bad switchovers before writing anything', async () => {
@@ -281,10 +313,18 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
       const report = await cluster.health();
       assert.equal(report.checks.find((c) => c.name === 'maintenance_mode')!.state, 'WARNING');
       assert.match((await runCli(['list', '-c', ctl])).stdout, / Maintenance mode: on/);
-      const resumed = await cluster.resume({ wait: true });
-      assert.equal(resumed.outcome, 'succeeded', resumed.reason);
+      // Bad input through the CLI: a switchover while paused fails loudly, and nothing is written.
+      const cliSwitch = await runCli(['switchover', '-c', ctl, '--force']);
+      assert.equal(cliSwitch.code, 1, cliSwitch.stdout + cliSwitch.stderr);
+      assert.match(cliSwitch.stdout + cliSwitch.stderr, /candidate/i);
+      assert.deepEqual(await writeMarks(), marks);
+      const resumed = await runCli(['resume', '-c', ctl, '--wait']);
+      assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
       assert.equal((await view()).paused, false);
       assert.equal((await cluster.resume()).check, 'paused');
+      const again = await runCli(['resume', '-c', ctl]);
+      assert.equal(again.code, 1, again.stdout + again.stderr);
+      assert.match(again.stdout + again.stderr, /not paused/i);
     });
 
     it('restart: immediate on a replica, scheduled with refusal and flush, version and pending filters', async () => {
@@ -459,6 +499,37 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
       assert.match(unknown.stdout, /^PATRONI UNKNOWN/);
     });
 
+    it('the README examples run against the lab', async () => {
+      await healthy();
+      const readme = readFileSync(join(EXAMPLES, '../packages/cluster/README.md'), 'utf8');
+      const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+      assert.equal(blocks.length, 2);
+      const run = async (code: string, env: Record<string, string>) => {
+        // Written next to the repo's node_modules resolution: the file imports @patroni-kit/cluster.
+        const file = join(EXAMPLES, `.readme-${process.pid}.mjs`);
+        writeFileSync(file, code);
+        try {
+          return await runNode(file, [], 300_000, env);
+        } finally {
+          rmSync(file, { force: true });
+        }
+      };
+      const first = await run(blocks[0]!, { PATRONICTL_CONFIG_FILE: ctl });
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      assert.match(first.stdout, /^succeeded n\d is the new leader and runs/m);
+      assert.match(first.stdout, /^failed candidate-exists false/m);
+      assert.match(first.stdout, /^(OK|WARNING) [01] /m);
+      const { restapi } = lab.credentials();
+      const second = await run(blocks[1]!, {
+        PATRONI_URL: status.restUrls[0]!,
+        PATRONI_USER: restapi.username,
+        PATRONI_PASSWORD: restapi.password,
+      });
+      assert.equal(second.code, 0, second.stdout + second.stderr);
+      assert.match(second.stdout, /^lab: leader n\d, 3 members \(source: rest\)$/m);
+      await healthy();
+    });
+
     it('the examples run against the lab', async () => {
       await healthy();
       const report = await runNode(join(EXAMPLES, 'health-report.mjs'), [ctl]);
@@ -490,15 +561,14 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
         const started = Date.now();
         const down: ClusterView = await cluster.status();
         assert.ok(Date.now() - started < 30_000);
+        // The member key outlives the process by at least ttl - loop_wait (8 s here): it is still listed.
         const m = down.members.find((x) => x.name === victim);
-        if (m) {
-          // The member key outlives the process by up to ttl: it is listed, and marked unreachable.
-          assert.equal(m.live?.reachable, false);
-          const list = await runCli(['list', '-c', ctl]);
-          assert.equal(list.code, 0);
-          assert.match(list.stderr, new RegExp(`${victim} is unreachable`));
-          assert.equal((await cluster.switchover({ candidate: victim })).check, 'candidate-reachable');
-        }
+        assert.ok(m, `${victim} is still listed right after the kill`);
+        assert.equal(m.live?.reachable, false);
+        const list = await runCli(['list', '-c', ctl]);
+        assert.equal(list.code, 0);
+        assert.match(list.stderr, new RegExp(`${victim} is unreachable`));
+        assert.equal((await cluster.switchover({ candidate: victim })).check, 'candidate-reachable');
         const report = await cluster.health({ expectedMembers: 3 });
         assert.equal(report.checks.find((c) => c.name === 'node_count')!.state, 'WARNING');
         assert.ok(report.exitCode >= 1);
@@ -508,6 +578,34 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
       const back = await cluster.waitForHealthy({ timeoutMs: 180_000 });
       assert.equal(back.state === 'OK' || back.state === 'WARNING', true);
       assert.equal((await view()).members.find((x) => x.name === victim)?.live?.reachable, true);
+    });
+
+    it('a member that hangs (Patroni SIGSTOPped: connects, never answers): list answers within the member timeout', async () => {
+      await healthy();
+      const v = await view();
+      const victim = v.members.find((m) => m.name !== v.leader)!.name;
+      const labState = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8'));
+      const pid: number = labState.processes.patroni[victim].pid;
+      const quick = await Cluster.connect({ configFile: ctl, timeouts: { member: 1000 } });
+      process.kill(pid, 'SIGSTOP');
+      try {
+        const started = Date.now();
+        const seen = await quick.status();
+        const took = Date.now() - started;
+        const m = seen.members.find((x) => x.name === victim);
+        assert.ok(m, `${victim} is listed from its DCS key`);
+        assert.equal(m.live?.reachable, false);
+        // Bounded by the member timeout, not by the TCP connection that never answers (generous margin).
+        assert.ok(took < 15_000, `status took ${took} ms`);
+        const list = await runCli(['list', '-c', ctl, '-f', 'json']);
+        assert.equal(list.code, 0, list.stderr);
+        assert.match(list.stderr, new RegExp(`${victim} is unreachable`));
+        assert.ok((JSON.parse(list.stdout) as Array<{ Member: string }>).some((r) => r.Member === victim));
+      } finally {
+        process.kill(pid, 'SIGCONT');
+        await quick.close();
+      }
+      await healthy();
     });
 
     if (!v4) {

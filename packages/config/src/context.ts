@@ -4,11 +4,13 @@ import { findingAt, joinPath, locate, type ParsedConfig, type PathSegment, type 
 import type { Finding, Fix, PatroniVersion, Severity } from './types.js';
 import { PATRONI_RELEASES } from './types.js';
 
+/** A YAML mapping as plain data. */
 export type Obj = Record<string, unknown>;
 
 /** Where in the source a finding points. */
 export type Anchor = 'key' | 'value' | 'pair';
 
+/** How a rule reports a finding: which part of the node to point at, and an optional mechanical fix. */
 export interface ReportOptions {
   anchor?: Anchor;
   fix?: Fix;

@@ -66,7 +66,6 @@ export function formatSarif(results: readonly FileResult[], toolVersion = '0.1.0
           driver: {
             name: 'patroni-kit lint',
             version: toolVersion,
-            informationUri: 'https://patroni-kit.dev/docs/lint-rules',
             rules: rules.map((r) => ({
               id: r.id,
               shortDescription: { text: r.title },

@@ -29,6 +29,7 @@ export const MAX_DEPTH = 64;
 /** Most alias dereferences accepted when building the value (a YAML "billion laughs" needs many). */
 export const MAX_ALIAS_COUNT = 200;
 
+/** One step of a config path: a mapping key or a sequence index. */
 export type PathSegment = string | number;
 
 /** Where something is in the text: character offsets, end exclusive. */

@@ -228,7 +228,7 @@ export class DcsClient {
   async editConfig(
     scope: string,
     change: Record<string, unknown> | ((current: DynamicConfig) => DynamicConfig | Promise<DynamicConfig>),
-    opts: CallOptions & { expectedRevision?: string; group?: number } = {},
+    opts: CallOptions & { expectedRevision?: string; group?: number; overwriteInvalid?: boolean } = {},
   ): Promise<WriteResult<DynamicConfig>> {
     const { key, kv } = await this.readKey(scope, 'config', opts);
     if (!kv) {
@@ -241,11 +241,21 @@ export class DcsClient {
         hint: `The config is at revision ${kv.modRevision}, not ${opts.expectedRevision}; read it again.`,
       });
     }
-    let current: DynamicConfig;
+    let current: DynamicConfig = {};
+    const text = kv.value.toString('utf8');
+    let parsed: unknown;
     try {
-      current = JSON.parse(kv.value.toString('utf8')) as DynamicConfig;
+      parsed = JSON.parse(text);
     } catch {
-      current = {};
+      parsed = undefined;
+    }
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      current = parsed as DynamicConfig;
+    } else if (!opts.overwriteInvalid) {
+      // Patroni reads an invalid config key as empty; writing a patch over it would silently drop what is there.
+      throw new PatroniKitError('DECODE', `The config key ${key} does not hold a JSON object`, {
+        hint: `It starts with ${JSON.stringify(text.slice(0, 40))}. Repair it (etcdctl get ${key}), or pass overwriteInvalid to replace it with the change applied to an empty config.`,
+      });
     }
     const next =
       typeof change === 'function' ? await change(structuredClone(current)) : mergeConfig(current, change);

@@ -1,6 +1,8 @@
 /** Turns two cluster states into the typed events between them. */
 import type { ClusterEvent, ClusterState, DynamicConfig, EventBase, MemberEntry } from './types.js';
 
+const LEADER_ROLES = new Set(['master', 'primary', 'leader', 'standby_leader']);
+
 /** Options for {@link diffStates}. */
 export interface DiffOptions {
   /** Lag in bytes above which a replica counts as lagging (default: config maximum_lag_on_failover, else 1 MiB). */
@@ -58,7 +60,10 @@ export function diffStates(prev: ClusterState, next: ClusterState, opts: DiffOpt
   const prevLeader = prev.leader?.value ?? null;
   const nextLeader = next.leader?.value ?? null;
   if (prevLeader !== nextLeader) {
-    const tl = next.members.find((m) => m.name === nextLeader)?.value.timeline;
+    // Patroni takes the leader key before it promotes: until the new leader's own member key says it is
+    // the primary, its timeline is still the old one, so it is left out (history-changed brings it later).
+    const lead = next.members.find((m) => m.name === nextLeader)?.value;
+    const tl = lead && LEADER_ROLES.has(String(lead.role)) ? lead.timeline : undefined;
     out.push({
       type: 'leader-changed',
       from: prevLeader,

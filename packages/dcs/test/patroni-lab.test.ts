@@ -92,6 +92,36 @@ for (const combo of combos) {
       await events.next('role-changed', (e) => e.member === from && e.from === 'primary', 60_000);
       await events.next('switchover-cleared', () => true, 60_000);
       assert.equal(watch.state.leader?.value, to);
+      // The new timeline: history gains the ended one, and the new leader's member key reports the next.
+      const hist = await events.next('history-changed', () => true, 60_000);
+      const ended = hist.timeline;
+      assert.equal(typeof ended, 'number');
+      await waitFor(
+        `${to}'s member key to report timeline ${ended! + 1}`,
+        () => watch.state.members.find((m) => m.name === to)?.value.timeline === ended! + 1,
+        60_000,
+      );
+    });
+
+    test('a switchover written only to the failover key (no REST call) is carried out by Patroni', async () => {
+      const s = await dcs.readCluster(status.scope, { leases: false });
+      const from = s.leader!.value;
+      const to = s.members.find((m) => !m.isLeader && m.value.state === 'running')!.name;
+      events.mark();
+      // What patronictl falls back to when no REST endpoint answers: the failover key, written with CAS.
+      const written = await dcs.setFailover(status.scope, { leader: from, candidate: to });
+      assert.ok(BigInt(written.revision) > 0n);
+      const changed = await events.next('leader-changed', (e) => e.to === to, 90_000);
+      assert.ok(changed.from === from || changed.from === null);
+      await events.next('switchover-cleared', () => true, 60_000);
+      await waitFor(
+        `${from} to run as a replica of ${to}`,
+        () => {
+          const m = watch.state.members.find((x) => x.name === from);
+          return m?.value.role === 'replica' && m.value.state === 'running';
+        },
+        90_000,
+      );
     });
 
     test('leader kill: the leader key expires and another member takes over', async () => {

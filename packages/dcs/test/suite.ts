@@ -180,7 +180,8 @@ export function etcdSuite(version: EtcdVersion, hosts: [string, string, string])
       await put(`${p}leader`, 'n2');
       const won = await c.next('leader-changed', (e) => e.to === 'n2');
       assert.equal(won.from, null);
-      assert.equal(won.timeline, 2);
+      // n2's member key still says replica: it has not promoted, so no timeline is claimed yet.
+      assert.equal(won.timeline, undefined);
       assert.ok(BigInt(won.revision) > BigInt(initial.revision));
 
       await put(`${p}members/n4`, memberValue('3.0', 'n4', '127.0.5.14', 'replica', 67110248));
@@ -245,11 +246,30 @@ export function etcdSuite(version: EtcdVersion, hosts: [string, string, string])
       assert.match(bad.key, /members\/n1$/);
       await put(`${p}members/n1`, memberValue('3.0', 'n1', '127.0.5.11', 'replica', 67110248));
       // The put returns before the watch has delivered the repair: wait (bounded) for the model to heal.
-      await waitFor('the repaired member key in the watch model', () =>
-        w.state.members.find((m) => m.name === 'n1')?.value.state === 'running',
+      await waitFor(
+        'the repaired member key in the watch model',
+        () => w.state.members.find((m) => m.name === 'n1')?.value.state === 'running',
       );
-      assert.equal(w.state.problems.some((p) => p.key.endsWith('members/n1')), false);
+      assert.equal(
+        w.state.problems.some((p) => p.key.endsWith('members/n1')),
+        false,
+      );
       c.stop();
+    });
+
+    test('a config key that is not a JSON object is never overwritten by a patch unless asked', async () => {
+      await put('/service/badconfig/config', '{"ttl": 30, "loop_wait"');
+      const err = await rejects(
+        dcs.editConfig('badconfig', { ttl: 20 }),
+        'DECODE',
+        /does not hold a JSON object/,
+      );
+      assert.match(err.hint ?? '', /overwriteInvalid/);
+      const kept = await raw.get('/service/badconfig/config').string();
+      assert.equal(kept, '{"ttl": 30, "loop_wait"', 'the key is untouched');
+      const done = await dcs.editConfig('badconfig', { ttl: 20 }, { overwriteInvalid: true });
+      assert.deepEqual(done.value, { ttl: 20 });
+      assert.deepEqual(JSON.parse((await raw.get('/service/badconfig/config').string()) ?? ''), { ttl: 20 });
     });
 
     test('CAS writes refuse stale revisions and concurrent changes', async () => {

@@ -127,6 +127,19 @@ describe('diffStates', () => {
     assert.ok(lc && lc.type === 'leader-changed');
     assert.equal(lc.timeline, 5);
     assert.equal(lc.revision, '10');
+    // The leader key moves before the new leader promotes: its member key still says replica, old timeline.
+    const early = diffStates(
+      s1,
+      state([
+        kv('/service/c/config', '{"ttl":30}', '11'),
+        kv('/service/c/leader', 'b'),
+        kv('/service/c/members/a', '{"role":"primary","state":"running","timeline":4}'),
+        kv('/service/c/members/b', '{"role":"replica","state":"running","timeline":4}'),
+      ]),
+    ).find((e) => e.type === 'leader-changed');
+    assert.ok(early && early.type === 'leader-changed');
+    assert.equal(early.to, 'b');
+    assert.equal(early.timeline, undefined, 'no timeline before the new leader says it promoted');
     const back = diffStates(s2, state(base)).map((e) => e.type);
     assert.ok(
       back.includes('resumed') && back.includes('switchover-cleared') && back.includes('member-left'),

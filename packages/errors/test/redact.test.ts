@@ -27,3 +27,20 @@ test('PatroniKitError carries code, status, hint and a redacted cause', () => {
   assert.ok(!isPatroniKitError(err, 'TIMEOUT'));
   assert.equal(describeError(new Error('x password=1')), 'x password=***');
 });
+
+test('the README example prints what the README says, with the password redacted', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const code = /```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(code, 'the README has a js example');
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: new URL('../../', import.meta.url),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  // Each `// ` comment line in the example is output the README promises.
+  const promised = [...code.matchAll(/\/\/ (.+)$/gm)].map((m) => m[1]!.replace(/^ {2}/, '  '));
+  for (const line of promised) assert.ok(out.includes(line.trim()), `output has: ${line}`);
+  assert.doesNotMatch(out, /s3cret|hunter2/);
+});

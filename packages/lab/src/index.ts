@@ -1,5 +1,5 @@
 export { defaultCacheDir, type Launcher, type ResolvedBinaries, resolveBinaries } from './binaries.js';
 export { defaultLabDir, Lab, lookupUser } from './lab.js';
-export { type SqlTarget, sql, waitFor } from './probes.js';
+export { isPortFree, type SqlTarget, sql, waitFor } from './probes.js';
 export { timing } from './render.js';
 export type * from './types.js';

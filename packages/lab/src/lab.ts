@@ -31,6 +31,8 @@ import {
   isRunning,
   type ProcessRecord,
   postmasterRecord,
+  processesUnder,
+  readCmdline,
   signalProcess,
   sleep,
   startDetached,
@@ -141,7 +143,7 @@ export class Lab {
     } catch (err) {
       throw new PatroniKitError('LAB', `the lab state file ${this.stateFile} is corrupt`, {
         cause: err,
-        hint: 'stop what runs with `patroni-kit lab down` (it falls back to the PID files), then `patroni-kit lab down --purge`',
+        hint: "stop what runs with `patroni-kit lab down` (it finds the lab's programs by their folder), then `patroni-kit lab down --purge`",
       });
     }
     if (state.stateVersion !== STATE_VERSION) {
@@ -797,7 +799,9 @@ export class Lab {
     try {
       state = this.loadState();
     } catch (err) {
-      if (!opts.purge) throw err;
+      // Without a readable lab.json the PIDs are unknown: find our programs by the folder they run from.
+      this.progress(`lab: ${(err as Error).message}; stopping the programs that run from ${this.dir}`);
+      stopped.push(...(await this.stopStrays()));
     }
     if (state) {
       const { layout, processes } = state;
@@ -836,6 +840,36 @@ export class Lab {
     }
     if (opts.purge) rmSync(this.dir, { recursive: true, force: true });
     return { stopped, purged: Boolean(opts.purge) };
+  }
+
+  /** Ends every process that runs from the lab folder: Patroni and HAProxy first, PostgreSQL, then etcd. */
+  private async stopStrays(): Promise<string[]> {
+    // Only the programs the lab starts: a user's `tail -f` on a lab log is not ours to end.
+    const describe = (rec: ProcessRecord) => {
+      const head = readCmdline(rec.pid).split(' ').slice(0, 3).join(' ');
+      if (/(^|\/)(postgres|postmaster) /.test(head)) return 'postgres';
+      if (/(^|\/)etcd /.test(head)) return 'etcd';
+      if (/(^|\/)haproxy |patroni/.test(head)) return 'other';
+      return 'foreign';
+    };
+    const stopped: string[] = [];
+    for (const kind of ['other', 'postgres', 'etcd'] as const) {
+      const recs = processesUnder(this.dir).filter((r) => describe(r) === kind);
+      await Promise.all(
+        recs.map(async (rec) => {
+          const cmd = readCmdline(rec.pid).trim();
+          if (kind === 'postgres') {
+            signalProcess(rec, 'SIGINT'); // fast shutdown, like pg_ctl -m fast
+            if (!(await waitForExit(rec, 15_000))) signalProcess(rec, 'SIGKILL');
+            await waitForExit(rec, 5000);
+          } else {
+            await stopProcess(rec, PHASE.stop);
+          }
+          stopped.push(`pid ${rec.pid} (${cmd.slice(0, 60)})`);
+        }),
+      );
+    }
+    return stopped;
   }
 
   private memberIndex(

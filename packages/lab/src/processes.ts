@@ -1,6 +1,6 @@
 /** Starting the lab's programs detached, and ending them again by recorded PID only. */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { PatroniKitError } from '@patroni-kit/errors';
 
 /** A started process as recorded in lab.json. */
@@ -124,6 +124,43 @@ export function postmasterRecord(dataDir: string): ProcessRecord | undefined {
     return isRunning(rec) ? rec : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Live processes whose command line names a path inside `dir`: the lab's own programs (their configs,
+ * data folders and logs live there), found without lab.json when that file is lost or corrupt.
+ */
+export function processesUnder(dir: string): ProcessRecord[] {
+  const prefix = `${dir.replace(/\/+$/, '')}/`;
+  const found: ProcessRecord[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return found;
+  }
+  for (const entry of pids) {
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!cmdline.includes(prefix)) continue;
+      const rec = { pid, marker: prefix, log: '' };
+      if (isRunning(rec)) found.push(rec);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** The command line of PID with spaces between arguments, or '' when it is gone. */
+export function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
   }
 }
 

@@ -683,6 +683,19 @@ export function contractSuite(version: PatroniVersion, block: number): void {
             { timeoutMs: 60_000, intervalMs: 500 },
           );
           await readEverything();
+          // /quorum answers from the member's own DCS view and replica state, which follow /cluster by up to
+          // a loop: wait (bounded) for it, and name what the member said if it never agrees.
+          await waitFor(
+            `${quorum[0]} to answer /quorum with 200`,
+            async () => {
+              const h = await c(quorum[0]!).health('quorum');
+              return h.status === 200 ? true : undefined;
+            },
+            { timeoutMs: 30_000, intervalMs: 500 },
+          ).catch(async (err: unknown) => {
+            const view = await c(quorum[0]!).getPatroni();
+            throw new Error(`${String(err)}; /patroni said ${JSON.stringify(view)}`);
+          });
           assert.equal((await c(quorum[0]!).health('quorum')).status, 200);
           assert.equal((await c(quorum[0]!).health('read-only-quorum')).status, 200);
           assert.equal((await c(quorum[0]!).health('sync')).status, 503);
