@@ -58,6 +58,39 @@ describe('lab: usage errors', () => {
     assert.equal(existsSync(dir), false);
   });
 
+  test('a part that does not come up stops up, naming the part and its log; down cleans up', async () => {
+    const root = openDir(tempLabDir('fail'));
+    const fake = (name: string, version: string) => {
+      const file = join(root, name);
+      writeFileSync(
+        file,
+        `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "${version}"; exit 0; fi\necho "fake ${name}: refusing to start" >&2\nexit 1\n`,
+        { mode: 0o755 },
+      );
+      return file;
+    };
+    const cases: Array<[string[], RegExp, string]> = [
+      [
+        ['--etcd-bin', fake('etcd', 'etcd Version: 3.5.16')],
+        /etcd did not come up: etcd member e1 exited/,
+        'e1',
+      ],
+      [['--patroni-bin', fake('patroni', 'patroni 4.0.7')], /Patroni leader election did not come up/, 'n1'],
+    ];
+    for (const [flags, pattern, part] of cases) {
+      const dir = join(root, `lab-${part}`);
+      const res = await runCli(['lab', 'up', '--dir', dir, '--net', '127.0.9', '--fast', ...flags]);
+      assert.equal(res.code, 1, res.stderr);
+      assert.match(res.stderr, pattern);
+      assert.match(res.stderr, new RegExp(`last lines of .*logs/${part}\\.log ---\\nfake `));
+      assert.match(res.stderr, new RegExp(`part: ${part}`));
+      assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
+      const down = await runCli(['lab', 'down', '--purge', '--dir', dir]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(existsSync(dir), false);
+    }
+  });
+
   test('the netns topology refuses to run as an ordinary user', async () => {
     const res = await runCli(['lab', 'up', '--netns', '--dir', join(tempLabDir('nn'), 'x')], {
       runAs: 'postgres',
