@@ -18,8 +18,8 @@ import { Etcd3 } from 'etcd3';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
-    patroni: { type: 'string', default: '3.0.2' },
-    etcd: { type: 'string', default: '3.4' },
+    patroni: { type: 'string', default: '4.0.7' },
+    etcd: { type: 'string', default: '3.5' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -151,8 +151,13 @@ try {
   );
   console.log(`  dcs watch event     min ${fmt(so.min)}  median ${fmt(so.median)}  max ${fmt(so.max)}`);
   console.log(`  REST /cluster @2 s  min ${fmt(sp.min)}  median ${fmt(sp.median)}  max ${fmt(sp.max)}`);
+  // The reference is a raw etcd watch in this same process, so our event can even arrive first: below a
+  // millisecond the difference is scheduling noise, and a ratio against it would mean nothing.
+  const resolution = 1;
   console.log(
-    `  ratio (median poll / median watch): ${(sp.median / Math.max(so.median, 0.001)).toFixed(0)}x`,
+    Math.abs(so.median) < resolution
+      ? `  the watch event arrives with the raw etcd watch (median |${fmt(so.median)}| < ${resolution} ms); polling /cluster every 2 s learns it ${fmt(sp.median)} later (median)`
+      : `  ratio (median poll / median watch): ${(sp.median / so.median).toFixed(0)}x`,
   );
 } finally {
   polling = false;

@@ -38,10 +38,19 @@ if [ -f packages/cli/dist/src/commands/switchover.js ]; then
   pk list -c "$(field ctlConfig)"
 fi
 
+if [ -f packages/cli/dist/src/commands/health.js ]; then
+  step "patroni-kit health (check_patroni's checks; exit 0 OK, 1 WARNING, 2 CRITICAL)"
+  pk health -c "$(field ctlConfig)" || echo "(health exit code $?)"
+  step "patroni-kit etcd status (the consensus store first)"
+  pk etcd status -c "$(field ctlConfig)"
+  step "patroni-kit lint on the lab's own patroni.yml"
+  pk lint "$(field dir)/n1/patroni.yml"
+fi
+
 step "The cluster keeps running"
 cat <<TXT
   status:      node packages/cli/dist/src/main.js lab status
   patronictl:  patronictl -c $(field ctlConfig) list
-  kill leader: node packages/cli/dist/src/main.js lab kill n1
+  kill a node: node packages/cli/dist/src/main.js lab kill n2   (a leader kill fails over in ~20 s)
   stop it:     node packages/cli/dist/src/main.js lab down        (add --purge to delete its data)
 TXT
