@@ -33,8 +33,9 @@ fi
 if [ -f packages/cli/dist/src/commands/switchover.js ]; then
   step "A switchover with patroni-kit (pre-checks, then wait until the new leader runs)"
   pk switchover -c "$(field ctlConfig)" --force
-  step "Waiting until the old leader streams again as a replica"
+  step "Waiting until the old leader streams again and the DCS shows it (examples/wait-until-healthy.mjs)"
   pk lab up --quiet >/dev/null
+  node examples/wait-until-healthy.mjs "$(field ctlConfig)" 120
   pk list -c "$(field ctlConfig)"
 fi
 
