@@ -65,7 +65,7 @@ install_apt() {
   # Refuse before installing anything from trixie: it would drag in trixie's libc and Python (bookworm's
   # patroni needs python3-cdiff, which trixie's python3-ydiff also provides; only bookworm's will do).
   local foreign
-  foreign=$(apt-get install -s -t bookworm $missing 2>/dev/null | awk '/^Inst / && /Debian(-Security)?:13|trixie/ {print $2}' | tr '\n' ' ' || true)
+  foreign=$(apt-get install -s --no-install-recommends -t bookworm $missing 2>/dev/null | awk '/^Inst / && /Debian(-Security)?:13|trixie/ && !/Debian(-Security)?:12|bookworm/ {print $2}' | tr '\n' ' ' || true)
   [ -z "$foreign" ] || die "installing $missing would take these packages from Debian trixie: $foreign; install bookworm's versions (apt-get install PKG/bookworm) first"
   log "apt-get install $missing"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends -t bookworm $missing >/dev/null

@@ -91,6 +91,32 @@ describe('lab: usage errors', () => {
     }
   });
 
+  test('a missing system tool names its Debian package, and nothing is created', async () => {
+    const dir = join(tempLabDir('tool'), 'lab');
+    const res = await runCli(
+      [
+        'lab',
+        'up',
+        '--dir',
+        dir,
+        '--net',
+        '127.0.9',
+        '--pg-bin-dir',
+        '/usr/lib/postgresql/15/bin',
+        '--haproxy-bin',
+        '/usr/sbin/haproxy',
+      ],
+      { env: { PATH: '/nonexistent' } },
+    );
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(
+      res.stderr,
+      /setpriv was not found; the lab needs it to run PostgreSQL as the postgres user/,
+    );
+    assert.match(res.stderr, /apt-get install util-linux/);
+    assert.equal(existsSync(dir), false);
+  });
+
   test('the netns topology refuses to run as an ordinary user', async () => {
     const res = await runCli(['lab', 'up', '--netns', '--dir', join(tempLabDir('nn'), 'x')], {
       runAs: 'postgres',

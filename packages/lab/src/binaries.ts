@@ -68,7 +68,20 @@ export function which(name: string): string | undefined {
 
 const INSTALL_HINT =
   'run `bash scripts/setup.sh` from the patroni-kit repository (it installs the Debian packages and unpacks Patroni 4.0.7 and etcd 3.5 from trixie), ' +
-  'or on Debian/Ubuntu: `apt-get install postgresql-15 patroni etcd-server etcd-client haproxy python3-etcd python3-psycopg2`';
+  'or on Debian/Ubuntu: `apt-get install postgresql-15 patroni etcd-server etcd-client haproxy python3-etcd python3-psycopg2 python3-cdiff iproute2 iptables util-linux`';
+
+/** Throws PREREQUISITE naming the Debian package of the first system tool in `tools` not on PATH. */
+export function requireTools(
+  tools: ReadonlyArray<readonly [command: string, debianPackage: string, why: string]>,
+): void {
+  for (const [command, pkg, why] of tools) {
+    if (!which(command)) {
+      throw new PatroniKitError('PREREQUISITE', `${command} was not found; the lab needs it ${why}.`, {
+        hint: `install it: apt-get install ${pkg} (Debian/Ubuntu), or run \`bash scripts/setup.sh\``,
+      });
+    }
+  }
+}
 
 function missing(what: string, packages: string, flag: string, env: string): PatroniKitError {
   return new PatroniKitError('PREREQUISITE', `${what} was not found.`, {

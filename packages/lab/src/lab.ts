@@ -16,7 +16,13 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { probeVersions, type ResolvedBinaries, resolveBinaries, runForOutput } from './binaries.js';
+import {
+  probeVersions,
+  type ResolvedBinaries,
+  requireTools,
+  resolveBinaries,
+  runForOutput,
+} from './binaries.js';
 import {
   createNetwork,
   deleteNetwork,
@@ -618,6 +624,15 @@ export class Lab {
         );
       }
       const binaries = resolveBinaries(plan.layout.patroni, plan.etcd, this.opts.binaries ?? {});
+      requireTools([
+        ...(isRoot ? [['setpriv', 'util-linux', 'to run PostgreSQL as the postgres user'] as const] : []),
+        ...(plan.topology === 'netns'
+          ? [
+              ['ip', 'iproute2', 'for network namespaces'] as const,
+              ['iptables', 'iptables', 'for partitions'] as const,
+            ]
+          : []),
+      ]);
       if (isRoot) {
         lookupUser('postgres'); // throws a PREREQUISITE error when missing
         checkTraversable(this.dir, 'postgres');
