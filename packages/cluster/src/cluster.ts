@@ -498,7 +498,12 @@ export class Cluster {
       );
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
-      await client.end().catch(() => undefined);
+      // end() waits for the server to close; an unreachable one never does, so drop the socket after 1 s.
+      const ended = client.end().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     }
   }
 

@@ -79,7 +79,12 @@ export async function sql<T extends Record<string, unknown>>(
     const res = await client.query(text, params);
     return res.rows as T[];
   } finally {
-    await client.end().catch(() => {});
+    // end() waits for the server to close; a partitioned one never does, so drop the socket after 1 s.
+    const ended = client.end().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   }
 }
 
