@@ -1,8 +1,10 @@
 /** Cluster-level lint: several members' files must agree with each other. */
+
+import type { RuleId } from './catalog.js';
 import { isObj, type Obj, RuleContext } from './context.js';
 import type { LintResult } from './lint.js';
 import type { PathSegment } from './parse.js';
-import { eligibleSyncStandbys, slotNameFromMember, splitHostPort } from './rules.js';
+import { eligibleSyncStandbys, slotNameFromMember, splitHostPort } from './rules/util.js';
 import type { Finding, PatroniVersion } from './types.js';
 
 /** One member for {@link lintCluster}: its file name and the result of linting it alone. */
@@ -66,15 +68,9 @@ export function lintCluster(
     data: m.result.data!,
     ctx: new RuleContext(m.result.parsed, m.result.data!, version, new Map(), false),
   }));
-  const report = (
-    i: number,
-    rule: string,
-    path: PathSegment[],
-    message: string,
-    severity: 'error' | 'warning' | 'info' = 'error',
-  ) => {
+  const report = (i: number, rule: RuleId, path: PathSegment[], message: string, variant?: string) => {
     const c = ctxs[i]!;
-    c.ctx.report(rule, severity, path, message);
+    c.ctx.report(rule, path, message, variant === undefined ? {} : { variant });
     out.get(c.file)!.push(c.ctx.findings.pop()!);
   };
   const majority = <T>(values: T[]): T => {
@@ -144,7 +140,7 @@ export function lintCluster(
         'cluster-mismatch',
         ['bootstrap', 'dcs', ...(differing.length === 1 ? [differing[0]!] : [])],
         `bootstrap.dcs differs from the other members (${differing.join(', ')}): the cluster's settings would depend on which node happens to initialise it. Make bootstrap.dcs identical on every member.`,
-        'warning',
+        'bootstrap-dcs',
       );
     }
   }
@@ -200,7 +196,6 @@ export function lintCluster(
         'replicatefrom-unknown',
         ['tags', 'replicatefrom'],
         `tags.replicatefrom '${t.replicatefrom}' is not a member of this cluster (${[...names].join(', ')}); this member will stream from the leader instead.`,
-        'warning',
       );
     }
   });
@@ -230,7 +225,6 @@ export function lintCluster(
       'replicatefrom-unknown',
       ['tags', 'replicatefrom'],
       `tags.replicatefrom forms a cycle (${[...inCycle].map((j) => String(ctxs[j]!.data.name)).join(' → ')}): Patroni breaks it and these members stream from the leader. Let one of them replicate from the leader.`,
-      'warning',
     );
   }
 
@@ -246,7 +240,7 @@ export function lintCluster(
       'no-failover-candidate',
       ['tags'],
       `Only ${candidates} of ${ctxs.length} members may become leader (the others have nofailover or failover_priority 0): ${candidates === 0 ? 'no member can ever be leader' : 'if it fails, nobody takes over'}. Allow failover on at least two members.`,
-      candidates === 0 ? 'error' : 'warning',
+      candidates === 0 ? 'none' : undefined,
     );
   }
 
@@ -260,16 +254,19 @@ export function lintCluster(
     const peers = ctxs.length - 1;
     const num = (v: unknown, d: number) =>
       typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : d;
-    const slots = num(params.max_replication_slots, 10);
-    const senders = num(params.max_wal_senders, 10);
+    // Patroni replaces values below its minimums (4 slots, 3 senders) by 10
+    const rawSlots = num(params.max_replication_slots, 10);
+    const rawSenders = num(params.max_wal_senders, 10);
+    const slots = rawSlots < 4 ? 10 : rawSlots;
+    const senders = rawSenders < 3 ? 10 : rawSenders;
     const idx = ctxs.findIndex((c) => isObj(c.data.bootstrap) && isObj(c.data.bootstrap.dcs));
     if (slots < peers + permanent) {
       report(
         idx,
         'replication-capacity',
         ['bootstrap', 'dcs', 'postgresql', 'parameters', 'max_replication_slots'],
-        `max_replication_slots ${slots} is less than the ${peers} member slots plus ${permanent} permanent slot(s) this ${ctxs.length}-member cluster needs; replicas will fail to create their slots. Raise it to at least ${peers + permanent + 2}.`,
-        'warning',
+        `max_replication_slots ${slots} is less than the ${peers} member slots plus ${permanent} permanent slot(s) this ${ctxs.length}-member cluster needs; some replicas get no slot and cannot stream. Raise it to at least ${peers + permanent + 2}.`,
+        'insufficient',
       );
     }
     if (senders < peers + 1) {
@@ -277,8 +274,10 @@ export function lintCluster(
         idx,
         'replication-capacity',
         ['bootstrap', 'dcs', 'postgresql', 'parameters', 'max_wal_senders'],
-        `max_wal_senders ${senders} cannot serve ${peers} replicas plus a pg_basebackup; raise it to at least ${peers + 2}.`,
-        'warning',
+        senders < peers
+          ? `max_wal_senders ${senders} is less than the ${peers} replicas of this ${ctxs.length}-member cluster: some cannot stream. Raise it to at least ${peers + 2}.`
+          : `max_wal_senders ${senders} cannot serve ${peers} replicas plus a pg_basebackup; raise it to at least ${peers + 2}.`,
+        senders < peers ? 'insufficient' : undefined,
       );
     }
   }
@@ -305,7 +304,7 @@ export function lintCluster(
           'sync-unsatisfiable',
           ['bootstrap', 'dcs', 'synchronous_node_count'],
           `synchronous_node_count ${count} exceeds the ${eligible} member(s) that can be synchronous standbys; Patroni silently uses ${eligible}.`,
-          'warning',
+          'reduced',
         );
       }
     }

@@ -1,11 +1,12 @@
 /** What every rule gets: the merged config, positions, the target version, and a way to report. */
 import { isScalar, type Node } from 'yaml';
+import { type RuleId, ruleMeta } from './catalog.js';
 import { findingAt, joinPath, locate, type ParsedConfig, type PathSegment, type Span } from './parse.js';
-import type { Finding, Fix, PatroniVersion, Severity } from './types.js';
+import type { Finding, Fix, PatroniVersion } from './types.js';
 import { PATRONI_RELEASES } from './types.js';
+import { compareVersions, isObj, type Obj } from './values.js';
 
-/** A YAML mapping as plain data. */
-export type Obj = Record<string, unknown>;
+export { compareVersions, isObj, type Obj, pgBool, toInt } from './values.js';
 
 /** Where in the source a finding points. */
 export type Anchor = 'key' | 'value' | 'pair';
@@ -14,6 +15,8 @@ export type Anchor = 'key' | 'value' | 'pair';
 export interface ReportOptions {
   anchor?: Anchor;
   fix?: Fix;
+  /** A documented variant of the rule (`meta.variants`) with its own severity; the rule's default otherwise. */
+  variant?: string;
 }
 
 /** Rule context for one file. */
@@ -94,13 +97,13 @@ export class RuleContext {
     return { start: 0, end: 0 };
   }
 
-  report(
-    rule: string,
-    severity: Severity,
-    path: readonly PathSegment[],
-    message: string,
-    opts: ReportOptions = {},
-  ): void {
+  /** Reports a finding of `rule` with the severity its meta gives (or the named variant's). */
+  report(rule: RuleId, path: readonly PathSegment[], message: string, opts: ReportOptions = {}): void {
+    const meta = ruleMeta(rule);
+    const variant = opts.variant === undefined ? undefined : meta.variants?.[opts.variant];
+    if (opts.variant !== undefined && !variant)
+      throw new Error(`rule ${rule} has no variant '${opts.variant}'`); // a programming error, caught by the tests
+    const severity = variant?.severity ?? meta.severity;
     const dotted = joinPath(path);
     let text = message;
     const envVar = this.envSource(dotted);
@@ -125,38 +128,4 @@ export class RuleContext {
   atLeast(v: string): boolean {
     return compareVersions(this.release, v) >= 0;
   }
-}
-
-/** True for a plain mapping (not null, not a list). */
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Compares dotted numeric versions. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  const pb = b.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** Parses an integer the way Patroni's parse_int does for plain numbers; undefined otherwise. */
-export function toInt(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) return Number.parseInt(v, 10);
-  return undefined;
-}
-
-/** PostgreSQL boolean parsing (on/off/true/false/yes/no/1/0, any prefix case). */
-export function pgBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0;
-  if (typeof v !== 'string') return undefined;
-  const s = v.trim().toLowerCase();
-  if (['on', 'true', 'yes', '1', 't', 'y'].includes(s)) return true;
-  if (['off', 'false', 'no', '0', 'f', 'n'].includes(s)) return false;
-  return undefined;
 }

@@ -3,9 +3,10 @@
  * keys the chosen Patroni version does not read.
  */
 import type { ErrorObject } from 'ajv';
-import { isMap, isScalar } from 'yaml';
-import { compareVersions, isObj, type RuleContext } from './context.js';
+import { isScalar } from 'yaml';
+import { compareVersions, isObj, type RuleContext, toInt } from './context.js';
 import { locate, type PathSegment } from './parse.js';
+import { moveFix } from './rules/util.js';
 import { declaredKeys, knownKeyPaths, type SchemaNode, schemaAt, validateSchema } from './schema.js';
 import type { Fix } from './types.js';
 
@@ -133,7 +134,6 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
   if (!ctx.dynamicDoc && parent.length === 0 && DYNAMIC_TOP.has(key)) {
     ctx.report(
       'dynamic-key-in-local',
-      'warning',
       path,
       `'${key}' at the top level of patroni.yml has no effect: Patroni reads it only from the dynamic configuration. Move it under bootstrap.dcs (first start of the cluster) or change it with \`patronictl edit-config\`.`,
       {
@@ -146,7 +146,6 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
   if (parentDotted === (dynPrefix ? `${dynPrefix}.postgresql` : 'postgresql') && LOCAL_ONLY_PG.has(key)) {
     ctx.report(
       'local-key-in-dcs',
-      'warning',
       path,
       `postgresql.${key} is ignored in the dynamic configuration (Patroni drops it there). Set it in the local postgresql section of each member.`,
       { anchor: 'key' },
@@ -161,7 +160,6 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
   ) {
     ctx.report(
       'local-key-in-dcs',
-      'warning',
       path,
       `'${key}' is a local setting; inside bootstrap.dcs it is copied into the DCS and ignored. Move it to the top level of patroni.yml.`,
       { anchor: 'key' },
@@ -181,10 +179,9 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
         : undefined;
     ctx.report(
       'unknown-key',
-      'error',
       path,
       `Unknown key '${key}'${parentDotted ? ` in ${parentDotted}` : ''}; did you mean '${close.join("' or '")}'? Patroni ignores unknown keys silently, so this setting does not apply.`,
-      { anchor: 'key', ...(fix ? { fix } : {}) },
+      { variant: 'misspelled', anchor: 'key', ...(fix ? { fix } : {}) },
     );
     return;
   }
@@ -195,7 +192,6 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
     const shown = elsewhere.slice(0, 3).map((p) => (ctx.dynamicDoc ? p.replace(/^bootstrap\.dcs\./, '') : p));
     ctx.report(
       'wrong-level',
-      'warning',
       path,
       `'${key}' is not read here${parentDotted ? ` (under ${parentDotted})` : ' (top level)'}; Patroni expects it at ${shown.join(' or ')}. Move it there.`,
       { anchor: 'key' },
@@ -207,7 +203,6 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
     if (local && parent.length === 0) {
       ctx.report(
         'local-key-in-dcs',
-        'warning',
         path,
         `'${key}' is a local setting and is ignored in the dynamic configuration.`,
         {
@@ -219,45 +214,11 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
   }
   ctx.report(
     'unknown-key',
-    'warning',
     path,
     `Unknown key '${key}'${parentDotted ? ` in ${parentDotted}` : ''}: Patroni ignores it. Remove it, or check the spelling and the nesting level.`,
     { anchor: 'key' },
   );
 }
-
-/** A move of a top-level pair into an existing block mapping, as text edits. */
-function moveFix(ctx: RuleContext, from: PathSegment[], to: PathSegment[]): { fix?: Fix } {
-  const text = ctx.parsed.text;
-  const src = locate(ctx.parsed.doc, from);
-  const dst = locate(ctx.parsed.doc, to);
-  if (src.depth !== from.length || dst.depth !== to.length || !src.key?.range || !isMap(dst.value)) return {};
-  const value = src.value;
-  if (value && !isScalar(value)) return {};
-  const dstMap = dst.value;
-  const first = dstMap.items[0]?.key as { range?: [number, number, number] } | undefined;
-  if (!first?.range || dstMap.flow) return {};
-  const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
-  const indent = text.slice(lineStart, first.range[0]);
-  if (indent.trim() !== '') return {};
-  const srcStart = text.lastIndexOf('\n', src.key.range[0] - 1) + 1;
-  if (text.slice(srcStart, src.key.range[0]).trim() !== '') return {};
-  const end = value?.range ? value.range[1] : src.key.range[1];
-  const nl = text.indexOf('\n', end);
-  const srcEnd = nl < 0 ? text.length : nl + 1;
-  const pairText = text.slice(src.key.range[0], nl < 0 ? text.length : nl).trimEnd();
-  const insertion = `${indent}${pairText}\n`;
-  const removal = { offset: srcStart, length: srcEnd - srcStart, text: '' };
-  const insert = { offset: lineStart, length: 0, text: insertion };
-  return {
-    fix: {
-      description: `Move '${from.join('.')}' to ${to.join('.')}`,
-      edits: srcStart < lineStart ? [removal, insert] : [insert, removal],
-    },
-  };
-}
-
-export { moveFix };
 
 /** Walks the data and reports keys not declared by the schema (ajv's additionalProperties does most). */
 export function schemaFindings(ctx: RuleContext): void {
@@ -323,7 +284,6 @@ function customSectionKeys(ctx: RuleContext, handled: string[]): void {
       if (close.length > 0 && k.toLowerCase() !== close[0]) {
         ctx.report(
           'unknown-key',
-          'warning',
           ['tags', k],
           `Tag '${k}' is not a built-in tag, so Patroni treats it as a custom tag with no effect; did you mean '${close.join("' or '")}'?`,
           { anchor: 'key' },
@@ -331,12 +291,9 @@ function customSectionKeys(ctx: RuleContext, handled: string[]): void {
       } else if (close.length > 0) {
         ctx.report(
           'unknown-key',
-          'error',
           ['tags', k],
           `Tag '${k}' must be spelled '${close[0]}' (tags are case-sensitive); as written it has no effect.`,
-          {
-            anchor: 'key',
-          },
+          { variant: 'misspelled', anchor: 'key' },
         );
       }
     }
@@ -376,7 +333,6 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
       const dcsHint = missing === 'dcs' && dotted === 'bootstrap' ? ' (use `dcs: {}` for the defaults)' : '';
       ctx.report(
         'missing-key',
-        'error',
         full,
         `Required key '${where}' is missing${dcsHint}. Add it to the file or set it through its PATRONI_* environment variable.`,
         { anchor: 'key' },
@@ -400,7 +356,6 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
       ) {
         ctx.report(
           'tag-type',
-          'error',
           path,
           `Custom tag '${path[1]}' has ${describeValue(value)}; tags must be scalars (string, number, boolean). Patroni publishes it as-is and health-check filters cannot match it.`,
         );
@@ -427,7 +382,6 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
           : undefined;
       ctx.report(
         rule,
-        'error',
         path,
         `${dotted || 'The document'} must be ${typeWords(params.type)}, not ${describeValue(value)}.${quotedBool ? ' Quoted "true"/"false" is a string, and any non-empty string counts as true in Python.' : ''}`,
         fix ? { fix } : {},
@@ -456,7 +410,6 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
           : undefined;
       ctx.report(
         'invalid-value',
-        'error',
         path,
         `${dotted} is ${describeValue(value)}; allowed: ${allowed.map((a) => JSON.stringify(a)).join(', ')}.`,
         fix ? { fix } : {},
@@ -469,22 +422,33 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
         path.length === ctx.dynPath.length + 1 &&
         ['ttl', 'loop_wait', 'retry_timeout'].includes(String(path.at(-1)));
       if (timingKey && e.keyword === 'minimum' && path.slice(0, -1).join('.') === ctx.dynPath.join('.')) {
-        // Patroni 3.2+ raises these at run time (its validator rejects them); 3.0 uses them as written
-        if (!ctx.atLeast('3.2.0')) return;
-        ctx.report(
-          'timing',
-          'warning',
-          path,
-          `${dotted} is ${String(value)}, below ${String(params.limit)}: Patroni ${ctx.release} raises it to ${String(params.limit)} with a warning (and \`patroni --validate-config\` rejects it). Write ${String(params.limit)} or more so the file says what runs.`,
-        );
-        return;
+        // Patroni 3.2+ raises these at run time, and its validator rejects them; 3.0 uses them as written
+        const n = toInt(value) ?? 0;
+        const limit = String(params.limit);
+        if (!ctx.atLeast('3.2.0')) {
+          if (n > 0) return; // 3.0 runs with it; the timing rule checks the sum
+        } else if (ctx.dynamicDoc) {
+          // nothing validates the DCS: Patroni silently runs with the minimum
+          ctx.report(
+            'timing',
+            path,
+            `${dotted} is ${String(value)}, below ${limit}: Patroni ${ctx.release} silently raises it to ${limit}. Write ${limit} or more so the configuration says what runs.`,
+          );
+          return;
+        } else {
+          ctx.report(
+            'invalid-value',
+            path,
+            `${dotted} is ${String(value)}, below ${limit}: \`patroni --validate-config\` rejects it (and Patroni ${ctx.release} raises it to ${limit} at start). Write ${limit} or more.`,
+          );
+          return;
+        }
       }
       const node = schemaAt(path, ctx.dynamicDoc);
       const def =
         node?.default !== undefined ? ` (Patroni's default is ${JSON.stringify(node.default)})` : '';
       ctx.report(
         'invalid-value',
-        'error',
         path,
         `${dotted} is ${String(value)}; it must be ${e.keyword === 'minimum' ? '>=' : '<='} ${String(params.limit)}${def}.`,
       );
@@ -497,7 +461,6 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
       const wantsHostPort = String(params.pattern).includes(':\\d');
       ctx.report(
         wantsInt ? 'type-mismatch' : 'invalid-value',
-        'error',
         path,
         wantsInt
           ? `${dotted} must be an integer${String(params.pattern).includes('min') ? ' (optionally with a unit: s, min, h, d)' : ''}, not ${describeValue(value)}.`
@@ -508,17 +471,11 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
       return;
     }
     case 'minLength':
-      ctx.report(
-        'invalid-value',
-        'error',
-        path,
-        `${dotted} is an empty string; give it a value or remove the key.`,
-      );
+      ctx.report('invalid-value', path, `${dotted} is an empty string; give it a value or remove the key.`);
       return;
     case 'minItems':
       ctx.report(
         'invalid-value',
-        'error',
         path,
         `${dotted} is an empty list; give at least one item or remove the key.`,
       );
@@ -527,7 +484,6 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
     case 'maxProperties':
       ctx.report(
         'invalid-value',
-        'error',
         path,
         `${dotted} must be a mapping with exactly one key (e.g. \`- encoding: UTF8\`).`,
       );
@@ -540,7 +496,7 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
         const options = [
           ...new Set(subs.map((s) => String((s.params as { missingProperty?: string }).missingProperty))),
         ];
-        ctx.report('missing-key', 'error', path, `${dotted} needs at least one of: ${options.join(', ')}.`, {
+        ctx.report('missing-key', path, `${dotted} needs at least one of: ${options.join(', ')}.`, {
           anchor: 'key',
         });
         return;
@@ -561,14 +517,12 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
       if (types.length > 0 && !subs.some((s) => s.keyword === 'const' || s.keyword === 'enum')) {
         ctx.report(
           'type-mismatch',
-          'error',
           path,
           `${dotted} must be ${types.map((t) => typeWords(t)).join(' or ')}, not ${describeValue(value)}.`,
         );
       } else if (consts.length > 0) {
         ctx.report(
           'invalid-value',
-          'error',
           path,
           `${dotted} is ${describeValue(value)}; allowed: ${[...types.filter((t) => t !== 'string').map((t) => typeWords(t)), ...consts.map((c) => JSON.stringify(c))].join(', ')}.`,
           caseFix(ctx, path, value, consts),
@@ -577,7 +531,6 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
         const inner = subs.find((s) => s.instancePath !== e.instancePath);
         ctx.report(
           'invalid-value',
-          'error',
           inner ? decodePointer(inner.instancePath, ctx.data) : path,
           `${dotted} does not have an accepted form.`,
         );
@@ -585,7 +538,7 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
       return;
     }
     default:
-      ctx.report('invalid-value', 'error', path, `${dotted}: ${e.message ?? 'invalid value'}.`);
+      ctx.report('invalid-value', path, `${dotted}: ${e.message ?? 'invalid value'}.`);
   }
 }
 
@@ -623,7 +576,6 @@ export function versionFindings(ctx: RuleContext): void {
       if (since && compareVersions(ctx.release, since) < 0) {
         ctx.report(
           'version-unsupported-key',
-          'warning',
           p,
           `${p.join('.')} needs Patroni ${since} or later; Patroni ${ctx.release} ignores it. Remove it or upgrade (checked for --patroni-version ${ctx.version}).`,
           { anchor: 'key' },
@@ -631,7 +583,6 @@ export function versionFindings(ctx: RuleContext): void {
       } else if (removed && compareVersions(ctx.release, removed) >= 0 && k !== 'users') {
         ctx.report(
           'version-unsupported-key',
-          'warning',
           p,
           `${p.join('.')} is ignored since Patroni ${removed}: ${node.deprecationMessage ?? 'remove it'}.`,
           {
@@ -656,7 +607,6 @@ export function versionFindings(ctx: RuleContext): void {
             : undefined;
         ctx.report(
           'deprecated-key',
-          'info',
           p,
           `${p.join('.')} is a legacy setting: ${node.deprecationMessage ?? 'see the documentation'}`,
           { anchor: 'key', ...(fix ? { fix } : {}) },

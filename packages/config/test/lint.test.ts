@@ -175,12 +175,12 @@ describe('versions', () => {
     );
   });
 
-  it('bootstrap.users is info on 3.0 and a warning on 4.x', () => {
+  it('bootstrap.users is info on 3.0 and an error on 4.x (the users are not created)', () => {
     const text = clean.replace('  initdb:\n', '  users:\n    a:\n      password: "Zk2!q8Lm"\n  initdb:\n');
     const sev = (v: '3.0' | '4.1') =>
       lintText(text, { patroniVersion: v }).findings.find((f) => f.rule === 'bootstrap-users')?.severity;
     assert.equal(sev('3.0'), 'info');
-    assert.equal(sev('4.1'), 'warning');
+    assert.equal(sev('4.1'), 'error');
   });
 
   it('keys newer than the target version are reported, not on newer targets', () => {
