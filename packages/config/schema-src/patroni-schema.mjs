@@ -76,7 +76,9 @@ const intish = (desc, opts = {}) =>
     opts,
   );
 const en = (values, desc, opts) => meta({ enum: values }, desc, opts);
-const list = (items, desc, opts) => meta({ type: 'array', items }, desc, opts);
+/** A list; `nonEmpty` where Patroni's validator rejects an empty list ("is an empty list"). */
+const list = (items, desc, opts = {}) =>
+  meta({ type: 'array', items, ...(opts.nonEmpty ? { minItems: 1 } : {}) }, desc, opts);
 const strList = (desc, opts) => list({ type: 'string' }, desc, opts);
 const map = (desc, opts) => meta({ type: 'object' }, desc, opts);
 /** Closed object: only the listed keys are valid. */
@@ -239,7 +241,11 @@ function parameters(where) {
 const pgHba = (where) =>
   strList(
     'pg_hba.conf lines written by Patroni. Must let the replication user connect (`host replication <user> <network> <method>`) from every other member.',
-    { where, examples: [['local all all peer', 'host replication replicator 10.0.0.0/24 scram-sha-256']] },
+    {
+      where,
+      nonEmpty: true,
+      examples: [['local all all peer', 'host replication replicator 10.0.0.0/24 scram-sha-256']],
+    },
   );
 
 const recoveryConf = map(
@@ -289,7 +295,7 @@ const dynamicPostgresql = obj(
     recovery_conf: recoveryConf,
     parameters: parameters('dynamic'),
     pg_hba: pgHba('both'),
-    pg_ident: strList('pg_ident.conf lines written by Patroni.', { where: 'both' }),
+    pg_ident: strList('pg_ident.conf lines written by Patroni.', { where: 'both', nonEmpty: true }),
     pg_ctl_timeout: intish('Seconds to wait for pg_ctl start/stop/restart.', {
       min: 0,
       default: 60,
@@ -440,7 +446,9 @@ function dynamicProperties() {
         host: str('Host of the remote primary (comma-separated list allowed).'),
         port: int('Port of the remote primary.', { min: 1, max: 65535 }),
         primary_slot_name: str('Slot on the remote primary used by the standby leader.'),
-        create_replica_methods: strList('Methods for cloning the standby leader from the remote side.'),
+        create_replica_methods: strList('Methods for cloning the standby leader from the remote side.', {
+          nonEmpty: true,
+        }),
         restore_command: str('restore_command of the standby leader.'),
         archive_cleanup_command: str('archive_cleanup_command of the standby leader.'),
         recovery_min_apply_delay: meta({ type: ['string', 'integer'] }, 'Apply delay on the standby leader.'),
@@ -531,12 +539,18 @@ const dcsSections = {
         default: 'default',
         env: 'PATRONI_CONSUL_CONSISTENCY',
       }),
-      checks: strList('Health checks attached to the session.', { env: 'PATRONI_CONSUL_CHECKS' }),
+      checks: strList('Health checks attached to the session.', {
+        env: 'PATRONI_CONSUL_CHECKS',
+        nonEmpty: true,
+      }),
       register_service: bool('Register a service named after `scope` with a role tag.', {
         default: false,
         env: 'PATRONI_CONSUL_REGISTER_SERVICE',
       }),
-      service_tags: strList('Extra static service tags.', { env: 'PATRONI_CONSUL_SERVICE_TAGS' }),
+      service_tags: strList('Extra static service tags.', {
+        env: 'PATRONI_CONSUL_SERVICE_TAGS',
+        nonEmpty: true,
+      }),
       service_check_interval: str('Service health-check interval.', {
         default: '5s',
         env: 'PATRONI_CONSUL_SERVICE_CHECK_INTERVAL',
@@ -573,7 +587,7 @@ const dcsSections = {
   ),
   exhibitor: obj(
     {
-      hosts: strList('Initial Exhibitor nodes.', { env: 'PATRONI_EXHIBITOR_HOSTS' }),
+      hosts: strList('Initial Exhibitor nodes.', { env: 'PATRONI_EXHIBITOR_HOSTS', nonEmpty: true }),
       port: int('Exhibitor port.', { max: 65535, env: 'PATRONI_EXHIBITOR_PORT' }),
       poll_interval: int('Seconds between refreshes of the node list.', { min: 1, default: 300 }),
     },
@@ -654,6 +668,7 @@ const dcsSections = {
         env: 'PATRONI_RAFT_BIND_ADDR',
       }),
       partner_addrs: list({ type: 'string' }, 'The other Raft members `host:port`.', {
+        nonEmpty: true,
         env: 'PATRONI_RAFT_PARTNER_ADDRS',
       }),
       data_dir: path('Raft log and snapshot directory.', { env: 'PATRONI_RAFT_DATA_DIR' }),
@@ -703,7 +718,7 @@ const bootstrapMethod = meta(
 );
 
 const bin = (name) =>
-  str(`Binary name used instead of \`${name}\`.`, {
+  path(`Binary name used instead of \`${name}\`.`, {
     default: name,
     since: '3.0.3',
     env: `PATRONI_POSTGRESQL_BIN_${name.toUpperCase()}`,
@@ -819,7 +834,7 @@ const localPostgresql = meta(
       custom_conf: path('Use this file instead of postgresql.base.conf as the included base config.'),
       parameters: parameters('local'),
       pg_hba: pgHba('both'),
-      pg_ident: strList('pg_ident.conf lines written by Patroni.', { where: 'both' }),
+      pg_ident: strList('pg_ident.conf lines written by Patroni.', { where: 'both', nonEmpty: true }),
       pg_ctl_timeout: intish('Seconds to wait for pg_ctl start/stop/restart.', {
         min: 0,
         default: 60,
@@ -905,6 +920,7 @@ const restapi = obj(
       },
     ),
     allowlist: strList('Hosts, IPs or CIDRs allowed to call unsafe endpoints.', {
+      nonEmpty: true,
       env: 'PATRONI_RESTAPI_ALLOWLIST',
     }),
     allowlist_include_members: bool("Also allow the hosts of all members' api_url.", {
@@ -1069,6 +1085,7 @@ const bootstrap = meta(
       initdb: list(
         { anyOf: [{ type: 'string' }, { type: 'object', minProperties: 1, maxProperties: 1 }] },
         'initdb options as strings or one-key mappings, e.g. `- encoding: UTF8`, `- data-checksums`.',
+        { nonEmpty: true },
       ),
       post_bootstrap: str('Script run once after initialisation with a superuser connection URL.'),
       post_init: str('Alias of post_bootstrap.'),

@@ -2,7 +2,7 @@
 import type { RuleContext } from '../context.js';
 import type { PathSegment } from '../parse.js';
 import { defineRule } from './rule.js';
-import { FORBIDDEN_CONNECT_HOSTS, isLoopback, splitHostPort } from './util.js';
+import { dcsHostEntries, isLoopback, patroniHostPort, splitHostPort } from './util.js';
 
 /** The rules of group 'addresses'. */
 export const rules = [
@@ -73,18 +73,22 @@ function addresses(ctx: RuleContext): void {
       ctx.report('listen-address', path, `${path.join('.')} has port ${hp.port}, outside 1–65535.`);
     }
     const host = hp.host.toLowerCase();
-    if (FORBIDDEN_CONNECT_HOSTS.includes(host) || host === '' || host === '::') {
+    if (WILDCARD_HOSTS.includes(host)) {
       ctx.report(
         'connect-address',
         path,
-        `${path.join('.')} is '${String(v)}': ${what} is published in the DCS for other members and clients, and '${hp.host || '(empty)'}' does not reach this node from another host. Use the address other nodes reach this node on (Patroni's validator rejects 127.0.0.1, 0.0.0.0, *, ::1, localhost).`,
+        `${path.join('.')} is '${String(v)}': ${what} is published in the DCS for other members and clients, and '${hp.host || '(empty)'}' is a wildcard, not an address anyone can connect to. Use the address other nodes reach this node on (Patroni's validator rejects 0.0.0.0 and *).`,
       );
     } else if (isLoopback(host)) {
+      // one host or several is the deployment, which the file shows only through its DCS endpoints
+      const oneHost = dcsLoopback(ctx);
       ctx.report(
         'connect-address',
         path,
-        `${path.join('.')} is a loopback address (${hp.host}): only processes on this host can use it. That is fine when every member runs on one host (a lab); otherwise use the node's network address.`,
-        { variant: 'loopback' },
+        oneHost
+          ? `${path.join('.')} is a loopback address (${hp.host}), and so are the DCS endpoints: fine when every member runs on this host (a lab, Patroni's postgres0.yml); on several hosts use the node's network address. (\`patroni --validate-config\` rejects 127.0.0.1, ::1 and localhost.)`
+          : `${path.join('.')} is a loopback address (${hp.host}) while the DCS is reached elsewhere: members on other hosts cannot connect to this node. Use the address other nodes reach this node on, unless every member runs on this host (\`patroni --validate-config\` rejects 127.0.0.1, ::1 and localhost).`,
+        { variant: oneHost ? 'loopback' : 'loopback-remote' },
       );
     }
   };
@@ -153,4 +157,14 @@ function addresses(ctx: RuleContext): void {
       );
     }
   }
+}
+
+const WILDCARD_HOSTS = ['0.0.0.0', '*', '', '::', '0:0:0:0:0:0:0:0'];
+
+/** True when every DCS endpoint the file lists is a loopback address (all members on one host). */
+function dcsLoopback(ctx: RuleContext): boolean {
+  const hosts = dcsHostEntries(ctx.data).map((e) => e.host);
+  const raft = ctx.get(['raft', 'self_addr']);
+  if (typeof raft === 'string') hosts.push(patroniHostPort(raft, 1).host);
+  return hosts.length > 0 && hosts.every((h) => isLoopback(h.toLowerCase()));
 }

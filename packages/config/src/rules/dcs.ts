@@ -7,7 +7,7 @@ import { locate, type PathSegment } from '../parse.js';
 import type { Fix } from '../types.js';
 import { isObj, toInt } from '../values.js';
 import { defineRule } from './rule.js';
-import { brokenUrl, DCS_NAMES } from './util.js';
+import { brokenUrl, DCS_NAMES, dcsHostEntries } from './util.js';
 
 /** The rules of group 'dcs'. */
 export const rules = [
@@ -63,6 +63,22 @@ export const rules = [
       example: 'raft:\n  self_addr: 10.0.0.1:2222\n',
     },
   }),
+  defineRule(
+    {
+      id: 'dcs-host-port',
+      group: 'dcs',
+      severity: 'error',
+      fileOnly: true,
+      docs: {
+        title:
+          'A DCS host list entry Patroni cannot use: a port that is not a number or is out of range, or an empty entry.',
+        why: 'Patroni splits every entry of etcd/etcd3 host and hosts, consul host, zookeeper hosts and raft partner_addrs (YAML lists or comma-separated strings, IPv6 in brackets) at the last colon; a port like `23x9` makes it fail at start (`patroni --validate-config`: "contains a wrong value"), a port outside 1–65535 or an empty entry is an endpoint it can never reach.',
+        fix: 'Write each entry as `host:port` (or `host` for the default port), `[v6]:port` for IPv6, separated by commas or as a YAML list.',
+        example: 'etcd3:\n  hosts: 10.0.0.1:2379,10.0.0.2:2379a,10.0.0.3:2379\n',
+      },
+    },
+    dcsHosts,
+  ),
 ] as const;
 
 function dcsSections(ctx: RuleContext): void {
@@ -181,6 +197,18 @@ function kubernetes(ctx: RuleContext): void {
       'missing-key',
       ['kubernetes', 'use_endpoints'],
       'kubernetes.use_endpoints needs kubernetes.pod_ip (or PATRONI_KUBERNETES_POD_IP): without it the leader Endpoints cannot point at the primary.',
+    );
+  }
+}
+
+function dcsHosts(ctx: RuleContext): void {
+  for (const e of dcsHostEntries(ctx.data)) {
+    if (!e.problem || /^[a-z][a-z0-9+.-]*:\/\//i.test(e.text)) continue; // dcs-host-scheme says it
+    const key = e.path.slice(0, 2).join('.');
+    ctx.report(
+      'dcs-host-port',
+      e.path,
+      `${key} entry '${e.text}' ${e.problem}: Patroni cannot use it as a ${e.section} endpoint. Write host:port (1–65535), [v6]:port for IPv6.`,
     );
   }
 }

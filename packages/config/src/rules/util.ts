@@ -23,7 +23,6 @@ export const CONTROLLED_GUCS: Record<string, { min?: number; fallback: string }>
 };
 export const NEVER_SETTABLE = ['listen_addresses', 'port', 'cluster_name'];
 export const DCS_NAMES = ['consul', 'etcd', 'etcd3', 'exhibitor', 'kubernetes', 'raft', 'zookeeper'];
-export const FORBIDDEN_CONNECT_HOSTS = ['127.0.0.1', '0.0.0.0', '*', '::1', 'localhost'];
 export const SAMPLE_PASSWORDS = new Set([
   'zalando',
   'rep-pass',
@@ -271,4 +270,86 @@ export function moveFix(ctx: RuleContext, from: PathSegment[], to: PathSegment[]
       edits: srcStart < lineStart ? [removal, insert] : [insert, removal],
     },
   };
+}
+
+/** One DCS endpoint as Patroni reads it from a host list. */
+export interface DcsHostEntry {
+  /** The DCS section: etcd, etcd3, consul, zookeeper, exhibitor, raft. */
+  section: string;
+  /** Where the entry is (a list item, or the whole comma-separated string). */
+  path: PathSegment[];
+  /** The entry as written, trimmed. */
+  text: string;
+  host: string;
+  /** The port, or the section's default when the entry has none. */
+  port: number;
+  /** Why Patroni cannot use the entry, when it cannot. */
+  problem?: string;
+}
+
+const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+
+/**
+ * Splits one host list entry like Patroni's `split_host_port`: the port is after the last `:`; when the host
+ * part still has a `:` it is IPv6 and brackets are stripped; without a `:` the default port applies.
+ */
+export function patroniHostPort(
+  entry: string,
+  defaultPort: number,
+): { host: string; port: number; problem?: string } {
+  const text = entry.trim();
+  if (text === '') return { host: '', port: defaultPort, problem: 'is empty' };
+  const i = text.lastIndexOf(':');
+  if (i < 0) return { host: text, port: defaultPort };
+  let host = text.slice(0, i);
+  const portText = text.slice(i + 1);
+  if (host.includes(':'))
+    host = host
+      .split(',')
+      .map((h) => h.trim().replace(/^[[\]]+|[[\]]+$/g, ''))
+      .join(',');
+  if (!PY_INT.test(portText))
+    return { host, port: Number.NaN, problem: `has port '${portText}', which is not a number` };
+  const port = Number.parseInt(portText.replace(/_/g, ''), 10);
+  if (port < 1 || port > 65535) return { host, port, problem: `has port ${port}, outside 1–65535` };
+  if (host === '') return { host, port, problem: 'has no host' };
+  return { host, port };
+}
+
+const DEFAULT_PORTS: Record<string, number> = { etcd: 2379, etcd3: 2379, consul: 8500, zookeeper: 2181 };
+
+/** Every DCS endpoint the file lists (etcd/etcd3 host and hosts, consul host, zookeeper hosts, raft partners). */
+export function dcsHostEntries(data: Obj): DcsHostEntry[] {
+  const out: DcsHostEntry[] = [];
+  const push = (section: string, path: PathSegment[], text: string, defaultPort: number) => {
+    const hp = patroniHostPort(text, defaultPort);
+    out.push({
+      section,
+      path,
+      text: text.trim(),
+      host: hp.host,
+      port: hp.port,
+      ...(hp.problem ? { problem: hp.problem } : {}),
+    });
+  };
+  const list = (section: string, key: string, value: unknown, defaultPort: number) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        if (typeof v === 'string') push(section, [section, key, i], v, defaultPort);
+      });
+    } else if (typeof value === 'string') {
+      for (const part of value.split(',')) push(section, [section, key], part, defaultPort);
+    }
+  };
+  for (const section of ['etcd', 'etcd3', 'zookeeper', 'consul']) {
+    const sec = data[section];
+    if (!isObj(sec)) continue;
+    const def = DEFAULT_PORTS[section]!;
+    if (section !== 'consul') list(section, 'hosts', sec.hosts, def);
+    if (typeof sec.host === 'string' && section !== 'zookeeper')
+      push(section, [section, 'host'], sec.host, def);
+  }
+  const raft = data.raft;
+  if (isObj(raft)) list('raft', 'partner_addrs', raft.partner_addrs, 1);
+  return out;
 }
