@@ -132,12 +132,15 @@ function reportUnknown(ctx: RuleContext, parent: PathSegment[], key: string, sib
   const parentDotted = parent.join('.');
   const dynPrefix = ctx.dynPath.join('.');
   if (!ctx.dynamicDoc && parent.length === 0 && DYNAMIC_TOP.has(key)) {
+    const applies = ctx.get(['bootstrap', 'dcs', key]) ?? schemaAt(['bootstrap', 'dcs', key])?.default;
+    const same = applies !== undefined && JSON.stringify(applies) === JSON.stringify(ctx.get(path));
     ctx.report(
       'dynamic-key-in-local',
       path,
-      `'${key}' at the top level of patroni.yml has no effect: Patroni reads it only from the dynamic configuration. Move it under bootstrap.dcs (first start of the cluster) or change it with \`patronictl edit-config\`.`,
+      `'${key}' at the top level of patroni.yml has no effect: Patroni reads it only from the dynamic configuration${same ? ' (here it equals the value that applies)' : applies === undefined ? '' : `, so ${JSON.stringify(applies)} applies instead`}. Move it under bootstrap.dcs (first start of the cluster) or change it with \`patronictl edit-config\`.`,
       {
         anchor: 'key',
+        ...(same ? { variant: 'same-value' } : {}),
         ...(ctx.get(['bootstrap', 'dcs', key]) === undefined ? moveFix(ctx, path, ['bootstrap', 'dcs']) : {}),
       },
     );

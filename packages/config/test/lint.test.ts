@@ -469,3 +469,68 @@ describe('schemas', () => {
     assert.equal(slotNameFromMember('Node#1'), 'nodeu00351');
   });
 });
+
+describe('severity policy', () => {
+  const corpus = fileURLToPath(new URL('../../../../test/corpus/config/', import.meta.url));
+  const lab = readFileSync(join(corpus, 'clean/loopback-lab.yml'), 'utf8');
+  const sev = (text: string, path: string) =>
+    lintText(text)
+      .findings.filter((f) => f.rule === 'connect-address' && f.path === path)
+      .map((f) => f.severity);
+
+  it("a loopback connect address is info on a one-host setup (Patroni's postgres0.yml: 127.0.0.1)", () => {
+    const sample = lab.replace('  connect_address: 127.0.7.11:8008\n', '  connect_address: 127.0.0.1:8008\n');
+    assert.deepEqual(sev(sample, 'restapi.connect_address'), ['info']);
+    assert.deepEqual(sev(lab, 'restapi.connect_address'), ['info'], 'the same as any other loopback address');
+  });
+
+  it('a loopback connect address with a remote DCS is a warning, a wildcard one an error', () => {
+    const remote = clean.replace(
+      '  connect_address: 10.20.0.11:8008\n',
+      '  connect_address: 127.0.0.1:8008\n',
+    );
+    assert.deepEqual(sev(remote, 'restapi.connect_address'), ['warning']);
+    const wildcard = clean.replace(
+      '  connect_address: 10.20.0.11:8008\n',
+      '  connect_address: 0.0.0.0:8008\n',
+    );
+    assert.deepEqual(sev(wildcard, 'restapi.connect_address'), ['error']);
+  });
+
+  it('an ignored dynamic key is an error when its value differs, a warning when it is the value that applies', () => {
+    const differs = clean.replace('scope: billing\n', 'scope: billing\nttl: 60\n');
+    const same = clean.replace('scope: billing\n', 'scope: billing\nloop_wait: 10\n');
+    const of = (t: string) => lintText(t).findings.filter((f) => f.rule === 'dynamic-key-in-local');
+    assert.deepEqual(
+      of(differs).map((f) => f.severity),
+      ['error'],
+    );
+    assert.deepEqual(
+      of(same).map((f) => f.severity),
+      ['warning'],
+    );
+  });
+
+  it('every variant a rule reports is documented in its meta, and unknown variants throw', () => {
+    for (const r of RULES)
+      for (const [name, v] of Object.entries(r.variants ?? {}))
+        assert.ok(v.when.length > 10 && v.severity !== r.severity, `${r.id}/${name}`);
+  });
+
+  it('Patroni-style host lists: strings and lists, with and without ports, IPv6 in brackets', () => {
+    const hosts = (value: string) =>
+      lintText(
+        clean.replace(
+          'etcd3:\n  hosts:\n    - 10.20.0.21:2379\n    - 10.20.0.22:2379\n    - 10.20.0.23:2379\n',
+          `etcd3:\n  hosts: ${value}\n`,
+        ),
+      ).findings.filter((f) => f.rule === 'dcs-host-port');
+    assert.deepEqual(hosts("'[fd00::1]:2379,[fd00::2]:2379,[fd00::3]:2379'"), []);
+    assert.deepEqual(hosts('etcd-a,etcd-b:2379,etcd-c'), [], 'entries without a port take 2379');
+    assert.deepEqual(hosts('[etcd-a:2379, "[fd00::2]:2379", etcd-c]'), []);
+    assert.equal(hosts('etcd-a:2379,,etcd-c:2379').length, 1, 'an empty entry');
+    assert.match(hosts('etcd-a:2379,etcd-b:0,etcd-c:2379')[0]!.message, /port 0, outside 1–65535/);
+    assert.match(hosts('[etcd-a:2379, etcd-b:2o79, etcd-c]')[0]!.message, /'2o79', which is not a number/);
+    assert.equal(hosts('[etcd-a:2379, etcd-b:2o79, etcd-c]')[0]!.path, 'etcd3.hosts[1]');
+  });
+});

@@ -41,6 +41,21 @@ export const rules = [
     },
     watchdog,
   ),
+  defineRule(
+    {
+      id: 'check-timeline',
+      group: 'timing',
+      severity: 'warning',
+      docs: {
+        title:
+          'The dynamic configuration (bootstrap.dcs, or the DCS document with --dcs) does not set `check_timeline: true`.',
+        why: "check_timeline (Patroni 1.5.4+, PR #892) is off by default, and then only WAL positions decide the leader race. After a failover, a full restart can let the old leader, still on the older timeline but with a higher WAL position, win the race and promote to a divergent timeline: writes acknowledged by the newer leader are lost, and the other members cannot stream from it (Patroni issue #2175). Patroni's own Jepsen suite runs with check_timeline and failsafe_mode on.",
+        fix: 'Set `check_timeline: true` in bootstrap.dcs (new clusters) or with `patroni-kit edit-config -s check_timeline=true` (running clusters).',
+        example: 'bootstrap:\n  dcs:\n    ttl: 30\n    loop_wait: 10\n',
+      },
+    },
+    checkTimeline,
+  ),
 ] as const;
 
 function timing(ctx: RuleContext): void {
@@ -91,4 +106,17 @@ function watchdog(ctx: RuleContext): void {
       },
     );
   }
+}
+
+function checkTimeline(ctx: RuleContext): void {
+  const dyn = ctx.dyn;
+  if (!dyn || dyn.check_timeline === true) return;
+  const path = [...ctx.dynPath, 'check_timeline'];
+  const where = ctx.dynamicDoc ? 'The dynamic configuration' : 'bootstrap.dcs';
+  ctx.report(
+    'check-timeline',
+    ctx.inFile(path) ? path : ctx.dynPath,
+    `${where} ${dyn.check_timeline === undefined ? 'does not set check_timeline' : `sets check_timeline to ${JSON.stringify(dyn.check_timeline)}`}: after a failover, a full restart can let the old leader (older timeline, higher WAL position) win the leader race and promote to a divergent timeline, losing writes the newer leader acknowledged. Set check_timeline: true${ctx.dynamicDoc ? ' (patroni-kit edit-config -s check_timeline=true)' : ''}.`,
+    { anchor: 'key' },
+  );
 }
