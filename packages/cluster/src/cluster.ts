@@ -121,14 +121,32 @@ export interface EditConfigOptions extends ActionOptions {
   dryRun?: boolean;
   /** The config revision the change was based on (e.g. what an editor showed); a newer one refuses the edit. */
   baseRevision?: string;
-  /** Called with the diff before writing; return false to abort (nothing is written). */
+  /**
+   * Called with the diff (and, after it, the lint warnings the change introduces) before writing; return false
+   * to abort (nothing is written).
+   */
   confirm?: (diff: string) => Promise<boolean> | boolean;
+  /**
+   * Write even when the linted result has errors Patroni cannot use (CLI `--allow-invalid`). Without it such a
+   * change is refused with check `config-valid` and nothing is written.
+   */
+  allowInvalid?: boolean;
+}
+
+/** A lint finding on the dynamic configuration that an edit introduces. */
+export interface ConfigFinding {
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  path: string;
+  message: string;
 }
 
 /** What `editConfig` reports besides the outcome. */
 export interface EditConfigDetails {
   diff: string;
   changed: boolean;
+  /** Lint findings (`lint --dcs`) the change introduces: errors refuse the edit, warnings go with the diff. */
+  findings?: ConfigFinding[];
   before: DynamicConfig;
   after: DynamicConfig;
   [key: string]: unknown;
@@ -1038,9 +1056,24 @@ export class Cluster {
     const diff = unifiedDiff(text(before), text(after), 'before', 'after');
     const details: EditConfigDetails = { diff, changed: diff !== '', before, after: after as DynamicConfig };
     if (!diff) return { action, outcome: 'succeeded', reason: 'Not changed', sent: false, details };
+    const findings = await lintChange(before, after, text, view.members);
+    details.findings = findings;
+    const errors = findings.filter((f) => f.severity === 'error');
+    const warnings = findings.filter((f) => f.severity === 'warning');
+    if (errors.length > 0 && !opts.allowInvalid)
+      return refused(
+        action,
+        'config-valid',
+        `the new configuration has ${errors.length} error(s) Patroni cannot use, so nothing was written: ${errors.map((f) => `${f.path || '(top)'}: ${f.message}`).join(' | ')} Fix the value, or pass --allow-invalid (SDK: allowInvalid) to write it anyway.`,
+        details,
+      );
     if (opts.dryRun)
       return { action, outcome: 'succeeded', reason: 'dry run: nothing written', sent: false, details };
-    if (opts.confirm && !(await opts.confirm(diff)))
+    const shown =
+      warnings.length === 0
+        ? diff
+        : `${diff}${warnings.map((f) => `warning: ${f.path || '(top)'}: ${f.message} [${f.rule}]`).join('\n')}\n`;
+    if (opts.confirm && !(await opts.confirm(shown)))
       return {
         action,
         outcome: 'failed',
@@ -1493,4 +1526,31 @@ function describeLeader(view: ClusterView): string {
   if (view.confirmedLeader)
     return `${view.confirmedLeader} leads${view.pendingFailover ? ', a switchover request is pending' : ''}`;
   return `${view.leader} holds the lock but is ${l?.live?.reachable ? `${l.live.role}/${l.live.state}` : 'unreachable'}`;
+}
+
+/**
+ * Lints the dynamic configuration after an edit (`lint --dcs`) and returns the findings the edit introduces;
+ * Patroni validates nothing there (its issues #1471, #3311), so this is the check before the write.
+ */
+async function lintChange(
+  before: unknown,
+  after: unknown,
+  text: (v: unknown) => string,
+  members: ReadonlyArray<{ live?: { patroniVersion?: string } }>,
+): Promise<ConfigFinding[]> {
+  const { lintText, parsePatroniVersion } = await import('@patroni-kit/config');
+  let patroniVersion: '3.0' | '4.0' | '4.1' = '4.1';
+  const versions = members.map((m) => m.live?.patroniVersion).filter((v): v is string => Boolean(v));
+  try {
+    // the oldest member decides what the cluster accepts
+    const oldest = versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))[0];
+    if (oldest) patroniVersion = parsePatroniVersion(oldest);
+  } catch {
+    // a version the linter does not know: check for the newest it knows
+  }
+  const key = (f: { rule: string; path: string; severity: string }) => `${f.rule}|${f.severity}|${f.path}`;
+  const old = new Set(lintText(text(before), { dynamic: true, patroniVersion }).findings.map(key));
+  return lintText(text(after), { dynamic: true, patroniVersion })
+    .findings.filter((f) => f.severity !== 'info' && !old.has(key(f)))
+    .map((f) => ({ rule: f.rule, severity: f.severity, path: f.path, message: f.message }));
 }

@@ -11,14 +11,17 @@ const usage = `Usage: patroni-kit edit-config [CLUSTER_NAME] [options]
 
 Applies the changes to the DCS config key, prints a unified diff, asks, and writes with compare-and-set on
 the revision it read: a concurrent change makes it fail ("Config modification aborted due to concurrent
-changes"), never merge silently. Without -s/-p/--apply/--replace it opens the configuration in $EDITOR
+changes"), never merge silently. The result is linted first (the rules of \`patroni-kit lint --dcs\`): a change
+that introduces an error Patroni cannot use (e.g. ttl=abc) is refused with exit 1 and nothing is written; warnings
+(e.g. loop_wait + 2*retry_timeout > ttl) are printed with the diff and need the usual confirmation. Without -s/-p/--apply/--replace it opens the configuration in $EDITOR
 (then editor, then vi), like patronictl; that needs a terminal.
 
   -s, --set PATH=VALUE   set a value (dotted path; VALUE is YAML; null deletes), repeatable
   -p, --pg GUC=VALUE     set postgresql.parameters.GUC, repeatable
   --apply FILE|-         merge a YAML/JSON patch from a file or stdin
   --replace FILE|-       replace the whole configuration
-  --dry-run              print the diff, write nothing
+  --dry-run              print the diff and the lint findings, write nothing
+  --allow-invalid        write even when the result has lint errors
   -q, --quiet            do not print the diff
   --force                do not ask for confirmation
   --json                 print the result as JSON
@@ -33,6 +36,7 @@ const options = {
   'dry-run': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   force: { type: 'boolean' },
+  'allow-invalid': { type: 'boolean' },
 } as const;
 
 async function readDoc(source: string, what: string): Promise<Record<string, unknown>> {
@@ -70,13 +74,19 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(patch ? { patch } : {}),
       ...(replace ? { replace } : {}),
       ...(values['dry-run'] ? { dryRun: true } : {}),
+      ...(values['allow-invalid'] ? { allowInvalid: true } : {}),
       signal: io.signal,
       confirm: async (diff) => {
         if (!values.quiet && !json) io.stdout.write(diff);
         return confirm('Apply these changes?', Boolean(values.force), io, 'edit the configuration');
       },
     });
-    if (values['dry-run'] && !values.quiet && !json && result.details?.diff)
+    if (values['dry-run'] && !values.quiet && !json && result.details?.diff) {
+      io.stdout.write(result.details.diff);
+      for (const f of result.details.findings ?? [])
+        io.stdout.write(`${f.severity}: ${f.path || '(top)'}: ${f.message} [${f.rule}]\n`);
+    }
+    if (result.check === 'config-valid' && !json && !values.quiet && result.details?.diff)
       io.stdout.write(result.details.diff);
     return finish(result, io, json);
   });
