@@ -33,6 +33,28 @@ async function lint(...args: string[]): Promise<{ code: number; stdout: string; 
 }
 
 describe('patroni-kit lint', () => {
+  it('groups files into clusters by scope, namespace and DCS endpoints', async () => {
+    const dir = join(corpus, 'cluster-separate');
+    // two deployments named shop on disjoint etcd clusters, both with a member pg1: no cluster errors
+    const apart = await lint('--format', 'json', join(dir, 'shop-a.yml'), join(dir, 'shop-b.yml'));
+    assert.equal(apart.code, 0, apart.stdout);
+    const rules = (JSON.parse(apart.stdout) as Array<{ findings: Array<{ rule: string; severity: string }> }>)
+      .flatMap((r) => r.findings)
+      .map((f) => `${f.rule} ${f.severity}`);
+    assert.deepEqual(rules, ['cluster-separate info'], 'one info, once');
+    // a member sharing two of three endpoints is the same cluster with a typo: cluster-mismatch
+    const typo = await lint('--format', 'json', join(dir, 'shop-a.yml'), join(dir, 'shop-a-typo.yml'));
+    assert.equal(typo.code, 1);
+    const found = (JSON.parse(typo.stdout) as Array<{ findings: Array<{ rule: string; severity: string }> }>)
+      .flatMap((r) => r.findings)
+      .map((f) => `${f.rule} ${f.severity}`);
+    assert.ok(found.includes('cluster-mismatch error'), found.join(', '));
+    assert.ok(!found.includes('cluster-separate info'));
+    // --cluster still treats every file as one cluster
+    const forced = await lint('--cluster', join(dir, 'shop-a.yml'), join(dir, 'shop-b.yml'));
+    assert.match(forced.stdout, /cluster-duplicate/);
+  });
+
   it('exits 0 on clean files', async () => {
     const r = await lint(join(corpus, 'clean/etcd3-three-node.yml'), join(corpus, 'clean/tls.yml'));
     assert.equal(r.code, 0, r.stdout);

@@ -4,7 +4,7 @@ import type { RuleId } from './catalog.js';
 import { isObj, type Obj, RuleContext } from './context.js';
 import type { LintResult } from './lint.js';
 import type { PathSegment } from './parse.js';
-import { eligibleSyncStandbys, slotNameFromMember, splitHostPort } from './rules/util.js';
+import { dcsHostEntries, eligibleSyncStandbys, slotNameFromMember, splitHostPort } from './rules/util.js';
 import type { Finding, PatroniVersion } from './types.js';
 
 /** One member for {@link lintCluster}: its file name and the result of linting it alone. */
@@ -35,15 +35,84 @@ function dcsFingerprint(data: Obj): { name: string; hosts: string } | undefined 
   if (!name) return undefined;
   const sec = data[name];
   if (!isObj(sec)) return { name, hosts: '' };
-  let hosts: string[] = [];
-  if (Array.isArray(sec.hosts)) hosts = sec.hosts.map(String);
-  else if (typeof sec.hosts === 'string') hosts = sec.hosts.split(',').map((s) => s.trim());
-  else if (typeof sec.host === 'string') hosts = [sec.host];
-  else if (typeof sec.url === 'string') hosts = [sec.url];
+  let hosts: string[] = dcsEndpoints(data).map((e) => e.replace(/^[a-z0-9]+ /, ''));
+  if (hosts.length > 0) {
+    // parsed like Patroni: `10.0.0.1` and `10.0.0.1:2379` are the same etcd endpoint
+  } else if (typeof sec.url === 'string') hosts = [sec.url];
   else if (typeof sec.srv === 'string') hosts = [`srv:${sec.srv}`];
   if (name === 'kubernetes') hosts = [stable(sec.labels), String(sec.namespace ?? 'default')];
   if (name === 'raft') hosts = [];
-  return { name, hosts: hosts.sort().join(',') };
+  return { name, hosts: [...new Set(hosts)].sort().join(',') };
+}
+
+/** The DCS endpoints a member file names, as `section host:port` (host lower-cased), deduplicated. */
+function dcsEndpoints(data: Obj): string[] {
+  const name = DCS_NAMES.find((n) => data[n] !== undefined);
+  const out = dcsHostEntries(data)
+    .filter((e) => e.section === name && !e.problem)
+    .map((e) => `${e.section} ${e.host.toLowerCase()}:${e.port}`);
+  const sec = name ? data[name] : undefined;
+  if (isObj(sec)) {
+    if (typeof sec.url === 'string') out.push(`${name} url ${sec.url}`);
+    if (typeof sec.srv === 'string') out.push(`${name} srv ${sec.srv}`);
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * Groups member files into clusters: the same scope and namespace, and DCS endpoints that overlap (files
+ * whose endpoints are disjoint are different deployments that happen to share a scope name; files sharing
+ * only some endpoints stay together, so lintCluster reports the difference as cluster-mismatch). Files that
+ * name no endpoints (Kubernetes, environment-only) stay with their scope. Each split is reported once, as info.
+ */
+export function clusterGroups(
+  members: ClusterMember[],
+  version: PatroniVersion = '4.1',
+): { groups: ClusterMember[][]; findings: Map<string, Finding[]> } {
+  const findings = new Map<string, Finding[]>();
+  const byScope = new Map<string, ClusterMember[]>();
+  for (const m of members) {
+    const d = m.result.data;
+    if (!d) continue;
+    const key = `${normNamespace(d.namespace)}|${String(d.scope)}`;
+    byScope.set(key, [...(byScope.get(key) ?? []), m]);
+  }
+  const groups: ClusterMember[][] = [];
+  for (const same of byScope.values()) {
+    const ends = same.map((m) => new Set(dcsEndpoints(m.result.data!)));
+    // union-find over "shares an endpoint" (or names none)
+    const parent = same.map((_, i) => i);
+    const find = (i: number): number => {
+      let r = i;
+      while (parent[r] !== r) r = parent[r]!;
+      return r;
+    };
+    for (let i = 0; i < same.length; i++)
+      for (let j = i + 1; j < same.length; j++) {
+        const a = ends[i]!;
+        const b = ends[j]!;
+        if (a.size === 0 || b.size === 0 || [...a].some((e) => b.has(e))) parent[find(i)] = find(j);
+      }
+    const parts = new Map<number, ClusterMember[]>();
+    same.forEach((m, i) => {
+      parts.set(find(i), [...(parts.get(find(i)) ?? []), m]);
+    });
+    const split = [...parts.values()];
+    groups.push(...split);
+    if (split.length > 1) {
+      const first = split[0]![0]!;
+      const ctx = new RuleContext(first.result.parsed, first.result.data!, version, new Map(), false);
+      const name = DCS_NAMES.find((n) => first.result.data![n] !== undefined);
+      ctx.report(
+        'cluster-separate',
+        name ? [name] : ['scope'],
+        `Files with scope '${String(first.result.data!.scope)}' fall into ${split.length} groups without a DCS endpoint in common, so they are checked as separate clusters: ${split.map((g) => g.map((m) => m.file).join(' + ')).join('; ')}. If they are one cluster, give them the same DCS endpoints.`,
+        { anchor: 'key' },
+      );
+      findings.set(first.file, ctx.findings);
+    }
+  }
+  return { groups, findings };
 }
 
 function bootstrapDcs(datas: Obj[]): Obj | undefined {

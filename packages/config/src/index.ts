@@ -15,7 +15,7 @@ export {
   ruleInfo,
   SEVERITY_POLICY,
 } from './catalog.js';
-export { type ClusterMember, lintCluster } from './cluster.js';
+export { type ClusterMember, clusterGroups, lintCluster } from './cluster.js';
 export { envOverlay, parseEnvFile } from './env.js';
 export { applyFixes } from './fix.js';
 export { formatJson, formatSarif, formatText } from './format.js';

@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import {
   applyFixes,
   type ClusterMember,
+  clusterGroups,
   type FileResult,
+  type Finding,
   formatJson,
   formatSarif,
   formatText,
@@ -31,7 +33,8 @@ Options:
   --patroni-version V        3.0, 4.0 or 4.1 (default 4.1)
   --fix                      apply mechanical fixes in place, then report what is left
   --dcs                      the files are dynamic configurations (patronictl edit-config / GET /config)
-  --cluster                  treat all files as members of one cluster (default: group them by scope)
+  --cluster                  treat all files as members of one cluster (default: group them by scope,
+                             namespace and overlapping DCS endpoints)
   --env-file FILE            PATRONI_* variables (NAME=value lines) Patroni will also see
   --use-env                  use the PATRONI_* variables of this process's environment
   --ignore RULE[,RULE]       do not report these rules (repeatable); in a file:
@@ -143,23 +146,24 @@ async function lintAll(files: string[], lintOptions: LintOptions): Promise<Linte
 }
 
 function addClusterFindings(results: Linted[], oneCluster: boolean, lintOptions: LintOptions): void {
-  const members = results.filter((r) => r.result?.data !== undefined);
-  const groups = new Map<string, Linted[]>();
-  for (const r of members) {
-    const data = r.result!.data!;
-    const key = oneCluster ? '' : `${String(data.namespace ?? '/service/')}|${String(data.scope)}`;
-    const g = groups.get(key) ?? [];
-    g.push(r);
-    groups.set(key, g);
-  }
-  for (const group of groups.values()) {
+  const version = lintOptions.patroniVersion ?? '4.1';
+  const members: ClusterMember[] = results
+    .filter((r) => r.result?.data !== undefined)
+    .map((r) => ({ file: r.file, result: r.result! }));
+  // without --cluster: scope + namespace + overlapping DCS endpoints make a cluster
+  const { groups, findings } = oneCluster
+    ? { groups: [members], findings: new Map<string, Finding[]>() }
+    : clusterGroups(members, version);
+  const add = (file: string, extra: Finding[]) => {
+    const r = results.find((x) => x.file === file)!;
+    const kept = extra.filter((f) => !lintOptions.ignore?.includes(f.rule));
+    if (kept.length > 0) r.findings = sortFindings([...r.findings, ...kept]);
+  };
+  for (const [file, extra] of findings) add(file, extra);
+  for (const group of groups) {
     if (group.length < 2) continue;
-    const clusterMembers: ClusterMember[] = group.map((r) => ({ file: r.file, result: r.result! }));
-    const found = lintCluster(clusterMembers, lintOptions.patroniVersion ?? '4.1');
-    for (const r of group) {
-      const extra = (found.get(r.file) ?? []).filter((f) => !lintOptions.ignore?.includes(f.rule));
-      if (extra.length > 0) r.findings = sortFindings([...r.findings, ...extra]);
-    }
+    const found = lintCluster(group, version);
+    for (const m of group) add(m.file, found.get(m.file) ?? []);
   }
 }
 

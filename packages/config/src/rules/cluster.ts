@@ -79,4 +79,18 @@ export const rules = [
       example: 'tags:\n  replicatefrom: pg-9\n',
     },
   }),
+  defineRule({
+    id: 'cluster-separate',
+    group: 'cluster',
+    severity: 'info',
+    source: 'cluster',
+    docs: {
+      title:
+        'Files share a scope (and namespace) but no DCS endpoint: they are checked as separate clusters.',
+      why: 'A cluster is scope + namespace + DCS. Two deployments may use the same scope name (`shop`) on disjoint etcd clusters; they do not interfere, so their member names and settings are not compared. Files that share some endpoints but not all stay one cluster and get cluster-mismatch (the typo case).',
+      fix: 'Nothing, if they are separate deployments; otherwise give every member the same DCS endpoints.',
+      example:
+        '# a/pg1.yml: scope: shop, etcd3.hosts: [10.1.0.1:2379]   b/pg1.yml: scope: shop, etcd3.hosts: [10.2.0.1:2379]',
+    },
+  }),
 ] as const;
