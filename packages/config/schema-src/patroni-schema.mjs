@@ -734,8 +734,8 @@ const localPostgresql = meta(
     type: 'object',
     properties: {
       listen: meta(
-        { type: 'string', pattern: '^.*:\\d{1,5}$' },
-        'Addresses PostgreSQL listens on: `host[,host...]:port` (`*` alone for all). Sets listen_addresses and port.',
+        { type: 'string', pattern: '^(?:[^:]*|.*:\\d{1,5})$' },
+        'Addresses PostgreSQL listens on: `host[,host...]:port` (`*` alone for all; without a port, 5432). Sets listen_addresses and port.',
         {
           where: 'local',
           env: 'PATRONI_POSTGRESQL_LISTEN',

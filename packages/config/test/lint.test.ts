@@ -534,3 +534,17 @@ describe('severity policy', () => {
     assert.equal(hosts('[etcd-a:2379, etcd-b:2o79, etcd-c]')[0]!.path, 'etcd3.hosts[1]');
   });
 });
+
+describe('listen addresses as Patroni reads them', () => {
+  it('postgresql.listen without a port means 5432; restapi.listen needs one', () => {
+    const noPort = clean.replace('  listen: 0.0.0.0:5432\n', '  listen: 0.0.0.0\n');
+    assert.deepEqual(
+      lintText(noPort)
+        .findings.filter((f) => f.severity !== 'info')
+        .map((f) => f.rule),
+      [],
+    );
+    const rest = clean.replace('  listen: 0.0.0.0:8008\n', '  listen: 0.0.0.0\n');
+    assert.ok(lintText(rest).findings.some((f) => f.path === 'restapi.listen' && f.severity === 'error'));
+  });
+});

@@ -100,7 +100,8 @@ function addresses(ctx: RuleContext): void {
   const listenCheck = (path: PathSegment[], multi: boolean) => {
     const v = ctx.get(path);
     if (typeof v !== 'string') return undefined;
-    const hp = splitHostPort(v);
+    // postgresql.listen without a port means 5432 (Patroni's split_host_port default there)
+    const hp = splitHostPort(v) ?? (multi && !v.includes(':') ? { host: v, port: 5432 } : undefined);
     if (!hp) {
       ctx.report(
         'listen-address',
