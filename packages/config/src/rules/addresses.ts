@@ -24,7 +24,7 @@ export const rules = [
       fileOnly: true,
       docs: {
         title: 'A connect address other members cannot use (wildcard or loopback).',
-        why: "connect_address is published in the DCS; replicas and patronictl on other hosts would connect to themselves. Patroni's validator rejects 127.0.0.1, 0.0.0.0, *, ::1 and localhost. Other 127.x addresses only work when every member runs on one host (info).",
+        why: "connect_address is published in the DCS; replicas and patronictl on other hosts would connect to themselves. A wildcard (0.0.0.0, *) never works: an error, as in Patroni's validator. A loopback address (127.0.0.1, ::1, localhost, any 127.x) works only when every member runs on one host, which the file cannot prove: info when the DCS endpoints are loopback too (a lab, Patroni's postgres0.yml), a warning otherwise; never an error, although `patroni --validate-config` rejects 127.0.0.1, ::1 and localhost.",
         fix: 'Use the address other members reach this node on.',
         example: 'postgresql:\n  connect_address: 0.0.0.0:5432\n',
       },
