@@ -44,7 +44,7 @@ const lines = [
   'Patroni runs with (`synchronous_mode: quorum`, an integer `recovery_min_apply_delay`, an empty `parameters:`,',
   'an empty superuser password).',
   '',
-  '`patroni-kit edit-config` (and the SDK\'s `editConfig`) lints the resulting dynamic configuration with these',
+  "`patroni-kit edit-config` (and the SDK's `editConfig`) lints the resulting dynamic configuration with these",
   'rules before it writes: errors the change introduces refuse it (override: `--allow-invalid`), warnings are',
   'shown with the diff.',
   '',

@@ -14,7 +14,7 @@ export const rules = [
       severity: 'warning',
       docs: {
         title: 'wal_level minimal, max_wal_senders below 3, or hot_standby off.',
-        why: 'These values would make streaming replicas impossible; Patroni does not use them but silently runs with its defaults (wal_level replica, max_wal_senders 10, hot_standby on), so the configuration does not say what runs. A warning by the policy (silently rewritten); values below the validator\'s own minimums (e.g. max_wal_senders -1) are invalid-value errors.',
+        why: "These values would make streaming replicas impossible; Patroni does not use them but silently runs with its defaults (wal_level replica, max_wal_senders 10, hot_standby on), so the configuration does not say what runs. A warning by the policy (silently rewritten); values below the validator's own minimums (e.g. max_wal_senders -1) are invalid-value errors.",
         fix: 'Use wal_level replica (or logical), max_wal_senders >= 3 (one per replica plus spares), hot_standby on.',
         example:
           'bootstrap:\n  dcs:\n    postgresql:\n      parameters:\n        wal_level: minimal\n        max_wal_senders: 0\n',
