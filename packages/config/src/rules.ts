@@ -6,6 +6,7 @@ import { isScalar } from 'yaml';
 import { isObj, type Obj, pgBool, type RuleContext, toInt } from './context.js';
 import { locate, type PathSegment } from './parse.js';
 import { moveFix } from './schema-findings.js';
+import { shownValue } from './secrets.js';
 import type { Fix } from './types.js';
 
 /** GUCs Patroni controls (passed on the postmaster command line or managed), with its runtime minimums. */
@@ -272,7 +273,7 @@ function dcsSections(ctx: RuleContext): void {
       );
     } else if (count === 1 || (count === 0 && typeof sec.host === 'string')) {
       const single = count === 1 ? (Array.isArray(hostsValue) ? hostsValue[0] : hostsValue) : sec.host;
-      const hostName = String(single).replace(/:\d+$/, '');
+      const hostName = shownValue(single).replace(/:\d+$/, '');
       const byName = isIP(hostName.replace(/^\[|\]$/g, '')) === 0;
       ctx.report(
         'dcs-host-count',
@@ -1151,7 +1152,7 @@ function unixSocket(ctx: RuleContext): void {
       'unix-socket',
       'warning',
       ['postgresql', 'use_unix_socket'],
-      `use_unix_socket is on but unix_socket_directories ${dirs ? `('${String(dirs.value)}') has no absolute directory` : 'is not set'}: Patroni falls back to TCP or to libpq's default socket. Set postgresql.parameters.unix_socket_directories to an absolute path.`,
+      `use_unix_socket is on but unix_socket_directories ${dirs ? `('${shownValue(dirs.value)}') has no absolute directory` : 'is not set'}: Patroni falls back to TCP or to libpq's default socket. Set postgresql.parameters.unix_socket_directories to an absolute path.`,
     );
   }
 }

@@ -128,7 +128,12 @@ export function failureToError(failure: ExchangeFailure, ctx: RequestContext): P
     });
   }
   const parserError = code.startsWith('HPE_') || (cause instanceof Error && cause.name === 'HTTPParserError');
-  if (parserError || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+  if (
+    parserError ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_HEADERS_OVERFLOW' ||
+    code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE'
+  ) {
     return new PatroniKitError('DECODE', `${where}: the answer is not valid HTTP (${errorMessage(cause)})`, {
       hint: 'this does not look like a Patroni REST API; check the host and port (restapi.listen)',
       cause,
