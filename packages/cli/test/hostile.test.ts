@@ -2,31 +2,14 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { main } from '../src/cli.js';
+import { cli } from './run-cli.js';
 
 const servers: http.Server[] = [];
 after(async () => {
   for (const s of servers) s.closeAllConnections();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 });
-
-/** Runs the CLI in-process and collects its output. */
-export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await main(args, { stdout, stderr, isTTY: false, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
-}
 
 /** An etcd JSON gateway on `host` that answers every range read with `kvs` (key → value text). */
 async function fakeEtcd(host: string, kvs: Record<string, string>): Promise<string> {
