@@ -10,7 +10,7 @@ import {
   connectionFromPatroniConfig,
   type DcsTarget,
 } from '@patroni-kit/dcs/ctlconfig';
-import { PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
+import { hideSecrets, PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
 import { parseSimpleYaml } from './yaml-lite.js';
 
 /** Credentials for Patroni's unsafe REST methods (`restapi.authentication`). */
@@ -233,6 +233,12 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
       );
   }
   if (target.dcs) {
+    const dcsAuth = target.dcs.connection.auth;
+    if (dcsAuth)
+      target.dcs.connection.auth = hideSecrets(
+        { username: dcsAuth.username, password: dcsAuth.password },
+        'password',
+      );
     warnings.push(...target.dcs.warnings);
     target.namespace = target.dcs.namespace;
   } else if (typeof config.namespace === 'string') {
@@ -256,10 +262,8 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
     (env.PATRONI_RESTAPI_USERNAME
       ? { username: env.PATRONI_RESTAPI_USERNAME, password: env.PATRONI_RESTAPI_PASSWORD ?? '' }
       : undefined);
-  if (auth) {
-    registerSecret(auth.password);
-    target.auth = auth;
-  }
+  // Passwords stay readable but are not enumerable: printing or serialising `Cluster.target` shows none.
+  if (auth) target.auth = hideSecrets({ username: auth.username, password: auth.password }, 'password');
 
   const tls: RestTls = { ...(options.tls ?? {}) };
   if (tls.ca === undefined) {
@@ -276,7 +280,7 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
   }
   if (tls.passphrase === undefined && typeof ctl.keyfile_password === 'string')
     tls.passphrase = ctl.keyfile_password;
-  registerSecret(tls.passphrase);
+  hideSecrets(tls, 'passphrase');
   if (options.insecure || ctl.insecure === true) tls.rejectUnauthorized = false;
   if (Object.keys(tls).length > 0) target.tls = tls;
 
@@ -294,7 +298,7 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
     if (su.username !== undefined) target.postgres.username = String(su.username);
     if (su.password !== undefined) {
       target.postgres.password = String(su.password);
-      registerSecret(target.postgres.password);
+      hideSecrets(target.postgres, 'password');
     }
   }
   if (!target.dcs && target.restUrls.length === 0) {

@@ -175,9 +175,10 @@ export class EtcdGateway {
     if (res.status === 200 && typeof json.token === 'string' && json.token !== '') return json.token;
     // Only a member that judged the credentials refused them; "no leader", a 5xx or junk says nothing about
     // them, so the next endpoint is asked.
+    const said = `${typeof json.error === 'string' ? json.error : ''} ${message}`;
     if (
-      /authentication failed|invalid user ?name or password|user name is empty|auth.*not enabled/i.test(
-        message,
+      /authentication failed|invalid user ?(name|id) or password|user name is empty|auth.*not enabled/i.test(
+        said,
       )
     ) {
       throw new PatroniKitError('AUTH', `etcd ${endpoint} refused the credentials: ${message}`, {

@@ -1,5 +1,5 @@
 /** Connection settings from a patroni.yml / patronictl config (`-c`) and from `--dcs-url`, like patronictl. */
-import { PatroniKitError, registerSecret } from '@patroni-kit/errors';
+import { hideSecrets, PatroniKitError, registerSecret } from '@patroni-kit/errors';
 import { normalizeNamespace } from './keys.js';
 import type { ConnectionOptions } from './transport.js';
 
@@ -174,7 +174,8 @@ export function connectionFromPatroniConfig(
   if (section.username !== undefined || section.password !== undefined) {
     connection.auth = { username: scalarText(section.username), password: scalarText(section.password) };
   } else if (urlAuth) connection.auth = urlAuth;
-  registerSecret(connection.auth?.password);
+  // Readable, but not enumerable: printing or serialising the target shows no password.
+  if (connection.auth) hideSecrets(connection.auth, 'password');
   const tls: NonNullable<ConnectionOptions['tls']> = {};
   if (typeof section.cacert === 'string') tls.caFile = section.cacert;
   if (typeof section.cert === 'string') tls.certFile = section.cert;
@@ -245,7 +246,10 @@ export function connectionFromDcsUrl(url: string): DcsTarget {
         return s;
       }
     };
-    connection.auth = { username: decode(user ?? ''), password: decode(pw.join(':')) };
+    connection.auth = hideSecrets(
+      { username: decode(user ?? ''), password: decode(pw.join(':')) },
+      'password',
+    );
   }
   const ns = m[4] && m[4] !== '/' ? m[4] : undefined;
   return { connection, namespace: normalizeNamespace(ns), warnings };

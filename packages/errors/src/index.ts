@@ -175,3 +175,17 @@ export function redactKnown(text: string, secrets: Iterable<string>): string {
   }
   return redact(out);
 }
+
+/**
+ * Makes the named properties of `target` non-enumerable (still readable): `JSON.stringify`, `util.inspect`
+ * and object spreads of a settings object then never show a password. Registers their values as secrets.
+ */
+export function hideSecrets<T extends object>(target: T, ...keys: Array<keyof T & string>): T {
+  for (const key of keys) {
+    const value = (target as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    registerSecret(value);
+    Object.defineProperty(target, key, { value, enumerable: false, writable: true, configurable: true });
+  }
+  return target;
+}

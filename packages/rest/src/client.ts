@@ -1,5 +1,5 @@
 /** The Patroni REST client: one instance per member, a typed method per endpoint. */
-import { PatroniKitError, redactUrl } from '@patroni-kit/errors';
+import { PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
 import { type Dispatcher, Pool } from 'undici';
 import {
   accessError,
@@ -100,6 +100,11 @@ export class PatroniClient {
       auth === undefined
         ? undefined
         : `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
+    // A server may echo what it got into its answer, which reaches messages and results: never these.
+    if (auth !== undefined) {
+      registerSecret(auth.password);
+      registerSecret(this.#authHeader!.slice('Basic '.length));
+    }
     this.#timeouts = {
       connect: positive(options.timeouts?.connect, defaults.connect, 'timeouts.connect'),
       read: positive(options.timeouts?.read, defaults.read, 'timeouts.read'),

@@ -1,5 +1,5 @@
 /** Turns transport failures and HTTP answers into {@link PatroniKitError}s with stable codes and hints. */
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, redact } from '@patroni-kit/errors';
 import type { ExchangeFailure, RawResponse } from './http.js';
 
 /** What a message needs to name the request (never credentials). */
@@ -164,8 +164,12 @@ export function failureToError(failure: ExchangeFailure, ctx: RequestContext): P
   });
 }
 
-/** The text Patroni sent: its plain-text message, or the message of a Python HTML error page. */
+/** The text Patroni sent (its message, or that of a Python HTML error page), credentials redacted. */
 export function answerText(response: RawResponse): string {
+  return redact(rawAnswerText(response));
+}
+
+function rawAnswerText(response: RawResponse): string {
   const text = response.body.toString('utf8');
   if (text.includes('<title>Error response</title>')) {
     const message = /<p>Message: (.*?)<\/p>/s.exec(text)?.[1]?.replace(/\.$/, '');
