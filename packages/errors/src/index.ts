@@ -177,15 +177,22 @@ export function redactKnown(text: string, secrets: Iterable<string>): string {
 }
 
 /**
- * Makes the named properties of `target` non-enumerable (still readable): `JSON.stringify`, `util.inspect`
- * and object spreads of a settings object then never show a password. Registers their values as secrets.
+ * Gives a settings object a `toJSON` and a `util.inspect` view with the named properties shown as `***`, so
+ * `JSON.stringify` and `console.log` of it never print a password; the values stay readable and are copied
+ * by a spread as before. Registers the values as secrets.
  */
 export function hideSecrets<T extends object>(target: T, ...keys: Array<keyof T & string>): T {
-  for (const key of keys) {
-    const value = (target as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    registerSecret(value);
-    Object.defineProperty(target, key, { value, enumerable: false, writable: true, configurable: true });
-  }
+  for (const key of keys) registerSecret((target as Record<string, unknown>)[key]);
+  const masked = function (this: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...this };
+    for (const key of keys) if (out[key] !== undefined) out[key] = '***';
+    return out;
+  };
+  Object.defineProperty(target, 'toJSON', { value: masked, enumerable: false, configurable: true });
+  Object.defineProperty(target, Symbol.for('nodejs.util.inspect.custom'), {
+    value: masked,
+    enumerable: false,
+    configurable: true,
+  });
   return target;
 }
