@@ -74,6 +74,8 @@ export async function connect(
   scope: string | undefined,
   io: CommandIO,
 ): Promise<Cluster> {
+  // A bad --timeout is a usage error before anything is contacted.
+  if (values.timeout !== undefined) timeoutMs(values.timeout, 1);
   const { Cluster } = await import('@patroni-kit/cluster');
   const opts: ConnectOptions = {};
   if (typeof values['config-file'] === 'string') opts.configFile = values['config-file'];
@@ -99,6 +101,12 @@ export function timeoutMs(value: unknown, fallbackSeconds: number): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0)
     throw new PatroniKitError('USAGE', `--timeout takes seconds, not '${String(value)}'`);
+  // Node fires a timer above 2^31-1 ms after 1 ms, so a huge timeout would fail at once.
+  if (n * 1000 > 2 ** 31 - 1)
+    throw new PatroniKitError(
+      'USAGE',
+      `--timeout is at most ${Math.floor((2 ** 31 - 1) / 1000)} seconds, not '${String(value)}'`,
+    );
   return n * 1000;
 }
 

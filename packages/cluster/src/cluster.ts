@@ -9,7 +9,7 @@
 import type { ClusterState, DcsClient, DynamicConfig } from '@patroni-kit/dcs';
 import { buildClusterState } from '@patroni-kit/dcs/decode';
 import { clusterPrefix } from '@patroni-kit/dcs/keys';
-import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { isPatroniKitError, PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
 import type { ClusterStatus, NodeStatus, PatroniClient, WriteResult } from '@patroni-kit/rest';
 import { compareVersions } from './advisories.js';
 import {
@@ -237,6 +237,14 @@ export class Cluster {
     this.target = target;
     this.#scope = target.scope;
     this.#timeouts = { ...defaultTimeouts, ...timeouts };
+    for (const [name, ms] of Object.entries(this.#timeouts)) {
+      // Node fires a timer above 2^31-1 ms after 1 ms: such a "long" timeout would fail at once.
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2 ** 31 - 1)
+        throw new PatroniKitError(
+          'USAGE',
+          `timeouts.${name} must be between 1 and ${2 ** 31 - 1} ms, got ${String(ms)}`,
+        );
+    }
     if (target.dcs) this.#gateway = new EtcdGateway(target.dcs.connection);
   }
 
@@ -466,6 +474,7 @@ export class Cluster {
     const timeout = opts.timeoutMs ?? 5000;
     const user = opts.username ?? this.target.postgres?.username ?? process.env.PGUSER ?? 'postgres';
     const password = opts.password ?? this.target.postgres?.password ?? process.env.PGPASSWORD;
+    registerSecret(password);
     const client = new pg.Client({
       host: m.host,
       port: m.port ?? 5432,
@@ -1421,8 +1430,7 @@ export class Cluster {
   }
 
   async #getJson(url: string, path: string, signal?: AbortSignal): Promise<unknown> {
-    const u = new URL(url);
-    const full = `${u.origin}${path}`;
+    const full = `${originOf(url)}${path}`;
     const res = await httpRequest({
       url: full,
       timeoutMs: this.#timeouts.member,
@@ -1447,7 +1455,7 @@ export class Cluster {
     )
       throw new PatroniKitError(
         'DECODE',
-        `GET ${new URL(url).origin}/patroni: the answer is JSON but not a Patroni node status`,
+        `GET ${originOf(url)}/patroni: the answer is JSON but not a Patroni node status`,
         {
           hint: 'this is not a Patroni REST API; check the URL and port (restapi.listen, 8008 by default)',
         },
@@ -1458,13 +1466,9 @@ export class Cluster {
   async #getCluster(url: string, signal?: AbortSignal): Promise<ClusterStatus> {
     const body = (await this.#getJson(url, '/cluster', signal)) as ClusterStatus;
     if (typeof body !== 'object' || body === null || !Array.isArray(body.members))
-      throw new PatroniKitError(
-        'DECODE',
-        `GET ${new URL(url).origin}/cluster: not a Patroni cluster status`,
-        {
-          hint: 'this is not a Patroni REST API; check the URL and port',
-        },
-      );
+      throw new PatroniKitError('DECODE', `GET ${originOf(url)}/cluster: not a Patroni cluster status`, {
+        hint: 'this is not a Patroni REST API; check the URL and port',
+      });
     return body;
   }
 
@@ -1476,7 +1480,12 @@ export class Cluster {
           hint: 'check restapi.connect_address',
         }),
       );
-    const origin = new URL(url).origin;
+    let origin: string;
+    try {
+      origin = originOf(url);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let client = this.#rest.get(origin);
     if (!client) {
       client = import('@patroni-kit/rest').then(
@@ -1518,6 +1527,31 @@ export class Cluster {
     );
     return this.#dcs;
   }
+}
+
+/** `http(s)://host:port` of a member URL; a URL that does not parse (a hostile `api_url`) is a CONFIG error. */
+function originOf(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(String(url));
+  } catch {
+    throw new PatroniKitError(
+      'CONFIG',
+      `the member URL ${redactUrl(String(url)).slice(0, 200)} is not a URL`,
+      {
+        hint: 'check restapi.connect_address of that member (it publishes it as api_url)',
+      },
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new PatroniKitError(
+      'CONFIG',
+      `the member URL ${redactUrl(u.origin)} is neither http:// nor https://`,
+      {
+        hint: 'check restapi.connect_address of that member',
+      },
+    );
+  return u.origin;
 }
 
 function describeLeader(view: ClusterView): string {

@@ -10,7 +10,7 @@ import {
   connectionFromPatroniConfig,
   type DcsTarget,
 } from '@patroni-kit/dcs/ctlconfig';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { hideSecrets, PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
 import { parseSimpleYaml } from './yaml-lite.js';
 
 /** Credentials for Patroni's unsafe REST methods (`restapi.authentication`). */
@@ -171,6 +171,27 @@ function restUrlFrom(restapi: Record<string, unknown>): string | undefined {
   return `${scheme}://${hostPort}`;
 }
 
+/** A `--rest-url` / `restUrls` entry as `http(s)://host:port`; anything else is a USAGE error. */
+function restUrlOption(input: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(String(input));
+  } catch {}
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    const at = String(input).lastIndexOf('@');
+    const shown = at < 0 ? redactUrl(String(input)) : `***@${String(input).slice(at + 1)}`;
+    throw new PatroniKitError(
+      'USAGE',
+      `--rest-url '${shown.slice(0, 200)}' is not an http:// or https:// URL`,
+      {
+        hint: 'give a member REST API as http://host:8008 or https://host:8008 (restapi.connect_address)',
+      },
+    );
+  }
+  if (url.password) registerSecret(decodeURIComponent(url.password));
+  return String(input);
+}
+
 /** Resolves `options` into one target (reads files; contacts nothing). */
 export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTarget> {
   const env = options.env ?? process.env;
@@ -190,7 +211,11 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
   let config: Record<string, unknown> = options.config ?? {};
   if (configFile !== undefined) config = deepMerge(config, await loadConfigFile(configFile));
 
-  const target: ResolvedTarget = { namespace: 'service', restUrls: [...(options.restUrls ?? [])], warnings };
+  const target: ResolvedTarget = {
+    namespace: 'service',
+    restUrls: (options.restUrls ?? []).map(restUrlOption),
+    warnings,
+  };
   if (configFile !== undefined) target.configFile = configFile;
   if (options.dcsUrl !== undefined) {
     target.dcs = connectionFromDcsUrl(options.dcsUrl);
@@ -208,6 +233,12 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
       );
   }
   if (target.dcs) {
+    const dcsAuth = target.dcs.connection.auth;
+    if (dcsAuth)
+      target.dcs.connection.auth = hideSecrets(
+        { username: dcsAuth.username, password: dcsAuth.password },
+        'password',
+      );
     warnings.push(...target.dcs.warnings);
     target.namespace = target.dcs.namespace;
   } else if (typeof config.namespace === 'string') {
@@ -231,7 +262,8 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
     (env.PATRONI_RESTAPI_USERNAME
       ? { username: env.PATRONI_RESTAPI_USERNAME, password: env.PATRONI_RESTAPI_PASSWORD ?? '' }
       : undefined);
-  if (auth) target.auth = auth;
+  // Passwords stay readable but are not enumerable: printing or serialising `Cluster.target` shows none.
+  if (auth) target.auth = hideSecrets({ username: auth.username, password: auth.password }, 'password');
 
   const tls: RestTls = { ...(options.tls ?? {}) };
   if (tls.ca === undefined) {
@@ -248,6 +280,7 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
   }
   if (tls.passphrase === undefined && typeof ctl.keyfile_password === 'string')
     tls.passphrase = ctl.keyfile_password;
+  hideSecrets(tls, 'passphrase');
   if (options.insecure || ctl.insecure === true) tls.rejectUnauthorized = false;
   if (Object.keys(tls).length > 0) target.tls = tls;
 
@@ -263,7 +296,10 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
   if (su) {
     target.postgres = {};
     if (su.username !== undefined) target.postgres.username = String(su.username);
-    if (su.password !== undefined) target.postgres.password = String(su.password);
+    if (su.password !== undefined) {
+      target.postgres.password = String(su.password);
+      hideSecrets(target.postgres, 'password');
+    }
   }
   if (!target.dcs && target.restUrls.length === 0) {
     throw new PatroniKitError('USAGE', 'no cluster given: no config, no --dcs-url and no REST URL', {

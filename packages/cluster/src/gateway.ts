@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RawKv } from '@patroni-kit/dcs';
-import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { splitEndpoint } from '@patroni-kit/dcs/ctlconfig';
+import { isPatroniKitError, PatroniKitError, registerSecret } from '@patroni-kit/errors';
 import { type HttpTls, httpRequest, parseJsonBody } from './http.js';
 
 /** How to reach etcd (the shape of `@patroni-kit/dcs`'s ConnectionOptions). */
@@ -55,6 +56,10 @@ function rangeEnd(prefix: string): string {
   return b64(Buffer.from([0]));
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** etcd v3 JSON gateway client: range reads and lease TTLs, with endpoint fail-over under one deadline. */
 export class EtcdGateway {
   readonly endpoints: string[];
@@ -64,9 +69,15 @@ export class EtcdGateway {
   #preferred = 0;
 
   constructor(conn: GatewayConnection) {
-    this.endpoints = conn.endpoints.map((e) => (/^[a-z]+:\/\//i.test(e) ? e : `http://${e}`));
+    let urlAuth: { username: string; password: string } | undefined;
+    this.endpoints = conn.endpoints.map((e) => {
+      const { endpoint, auth } = splitEndpoint(e);
+      urlAuth ??= auth;
+      return endpoint;
+    });
     if (this.endpoints.length === 0) throw new PatroniKitError('CONFIG', 'no etcd endpoint given');
-    this.#auth = conn.auth;
+    this.#auth = conn.auth ?? urlAuth;
+    registerSecret(this.#auth?.password);
     const t = conn.tls;
     if (t) {
       const file = (path: string | undefined, what: string) => {
@@ -100,25 +111,51 @@ export class EtcdGateway {
     if (opts.prefix) body.range_end = rangeEnd(key);
     if (opts.serializable) body.serializable = true;
     const { json, endpoint } = await this.#call('/v3/kv/range', body, opts.timeoutMs, opts.signal);
-    const out = json as { header?: { revision?: string }; kvs?: GatewayKv[] };
-    const kvs: RawKv[] = (out.kvs ?? []).map((kv) => {
+    const bad = (what: string) =>
+      new PatroniKitError('DECODE', `etcd ${endpoint}: the range answer ${what}`, {
+        hint: 'this does not look like etcd v3 (or its JSON gateway): check etcd3.hosts / --dcs-url',
+      });
+    if (!isRecord(json)) throw bad('is not a JSON object');
+    const rawKvs = json.kvs ?? [];
+    if (!Array.isArray(rawKvs)) throw bad('has kvs that is not a list');
+    const kvs: RawKv[] = rawKvs.map((kv: unknown, i) => {
+      if (!isRecord(kv)) throw bad(`has kvs[${i}] that is not an object`);
+      for (const field of ['key', 'value', 'create_revision', 'mod_revision', 'version', 'lease'] as const) {
+        const v = kv[field];
+        if (
+          v !== undefined &&
+          typeof v !== 'string' &&
+          !(typeof v === 'number' && field !== 'key' && field !== 'value')
+        )
+          throw bad(`has kvs[${i}].${field} that is not a string`);
+      }
+      const k = kv as GatewayKv;
       const raw: RawKv = {
-        key: Buffer.from(kv.key ?? '', 'base64').toString('utf8'),
-        value: Buffer.from(kv.value ?? '', 'base64'),
-        createRevision: kv.create_revision ?? '0',
-        modRevision: kv.mod_revision ?? '0',
-        version: kv.version ?? '0',
+        key: Buffer.from(k.key ?? '', 'base64').toString('utf8'),
+        value: Buffer.from(k.value ?? '', 'base64'),
+        createRevision: String(k.create_revision ?? '0'),
+        modRevision: String(k.mod_revision ?? '0'),
+        version: String(k.version ?? '0'),
       };
-      if (kv.lease && kv.lease !== '0') raw.leaseId = kv.lease;
+      if (k.lease && String(k.lease) !== '0') raw.leaseId = String(k.lease);
       return raw;
     });
-    return { revision: out.header?.revision ?? '0', kvs, endpoint };
+    const header = isRecord(json.header) ? json.header : {};
+    const revision = header.revision;
+    return {
+      revision: typeof revision === 'string' || typeof revision === 'number' ? String(revision) : '0',
+      kvs,
+      endpoint,
+    };
   }
 
   /** Remaining seconds of a lease (`-1` when it expired). */
   async leaseTtl(id: string, opts: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<number> {
     const { json } = await this.#call('/v3/lease/timetolive', { ID: id }, opts.timeoutMs, opts.signal);
-    return Number((json as { TTL?: string }).TTL ?? -1);
+    const ttl = Number(
+      isRecord(json) && (typeof json.TTL === 'string' || typeof json.TTL === 'number') ? json.TTL : -1,
+    );
+    return Number.isFinite(ttl) ? ttl : -1;
   }
 
   async #authenticate(endpoint: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
@@ -131,17 +168,33 @@ export class EtcdGateway {
       signal,
       tls: this.#tls,
     });
-    const json = parseJsonBody(res, `etcd ${endpoint}`) as { token?: string; message?: string };
-    if (res.status !== 200 || !json.token) {
-      throw new PatroniKitError(
-        'AUTH',
-        `etcd ${endpoint} refused the credentials: ${json.message ?? res.status}`,
-        {
-          hint: 'check etcd3.username and etcd3.password in the config',
-        },
-      );
+    const parsed = parseJsonBody(res, `etcd ${endpoint}`);
+    const json = isRecord(parsed) ? parsed : {};
+    const message =
+      typeof json.message === 'string' ? json.message : typeof json.error === 'string' ? json.error : '';
+    if (res.status === 200 && typeof json.token === 'string' && json.token !== '') return json.token;
+    // Only a member that judged the credentials refused them; "no leader", a 5xx or junk says nothing about
+    // them, so the next endpoint is asked.
+    const said = `${typeof json.error === 'string' ? json.error : ''} ${message}`;
+    if (
+      /authentication failed|invalid user ?(name|id) or password|user name is empty|auth.*not enabled/i.test(
+        said,
+      )
+    ) {
+      throw new PatroniKitError('AUTH', `etcd ${endpoint} refused the credentials: ${message}`, {
+        hint: 'check etcd3.username and etcd3.password in the config',
+      });
     }
-    return json.token;
+    throw new PatroniKitError(
+      res.status === 200 ? 'DECODE' : 'DCS',
+      `etcd ${endpoint}: authentication did not answer a token (${message || `HTTP ${res.status}`})`,
+      {
+        status: res.status,
+        hint: /no leader|timed out|unavailable/i.test(message)
+          ? 'etcd has no quorum: check the etcd members (patroni-kit etcd)'
+          : 'check etcd3.hosts in the config, or --dcs-url',
+      },
+    );
   }
 
   async #call(
@@ -172,12 +225,18 @@ export class EtcdGateway {
           signal,
           tls: this.#tls,
         });
-        const json = parseJsonBody(res, `etcd ${endpoint}`) as { error?: string; message?: string };
+        const json = parseJsonBody(res, `etcd ${endpoint}`);
         if (res.status === 200) {
           this.#preferred = index;
           return { json, endpoint };
         }
-        const message = json.message ?? json.error ?? `HTTP ${res.status}`;
+        const answer = isRecord(json) ? json : {};
+        const message =
+          typeof answer.message === 'string'
+            ? answer.message
+            : typeof answer.error === 'string'
+              ? answer.error
+              : `HTTP ${res.status}`;
         if (/invalid auth token|auth.*old/i.test(message)) this.#token = undefined;
         if (/permission denied|user name is empty|authentication failed/i.test(message)) {
           throw new PatroniKitError('AUTH', `etcd ${endpoint}: ${message}`, {

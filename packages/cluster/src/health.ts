@@ -26,19 +26,22 @@ function worst(states: HealthState[]): HealthState {
 
 /** A stable hash of the dynamic configuration (key order does not matter). */
 export function configHash(config: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : typeof v === 'object' && v !== null
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
+  // Depth is bounded: a hostile config nested thousands of levels must not overflow the stack.
+  const canonical = (v: unknown, depth: number): unknown =>
+    depth > 64
+      ? '[nested too deep]'
+      : Array.isArray(v)
+        ? v.map((x) => canonical(x, depth + 1))
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, canonical((v as Record<string, unknown>)[k], depth + 1)]),
+            )
+          : v;
   // FNV-1a (64-bit): enough to notice a change, and cheaper to load than node:crypto for every CLI start.
   let h = 0xcbf29ce484222325n;
-  for (const byte of Buffer.from(JSON.stringify(canonical(config ?? {})), 'utf8')) {
+  for (const byte of Buffer.from(JSON.stringify(canonical(config ?? {}, 0)), 'utf8')) {
     h ^= BigInt(byte);
     h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
   }

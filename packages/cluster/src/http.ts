@@ -5,7 +5,7 @@
  * reads `list` needs go through the built-in modules; every write still goes through the REST client.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, redactUrl } from '@patroni-kit/errors';
 
 /** TLS settings for https URLs. Verification stays on unless `rejectUnauthorized` is `false`. */
 export interface HttpTls {
@@ -45,7 +45,22 @@ const tlsCodes =
 
 /** Sends one request; resolves with any HTTP status, rejects with CONNECT, TIMEOUT, ABORTED, TLS or DECODE. */
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
-  const url = new URL(req.url);
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    throw new PatroniKitError('CONFIG', `not a URL: ${redactUrl(String(req.url)).slice(0, 200)}`, {
+      hint: 'a REST URL is http(s)://host:port (restapi.connect_address, --rest-url)',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new PatroniKitError(
+      'CONFIG',
+      `unsupported URL scheme ${url.protocol} in ${redactUrl(url.origin)}`,
+      {
+        hint: 'use http:// or https://',
+      },
+    );
   const secure = url.protocol === 'https:';
   if (secure) httpsMod ??= import('node:https');
   else httpMod ??= import('node:http');
@@ -92,7 +107,8 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
             details: { url: `${url.origin}${url.pathname}` },
           }),
         ),
-      req.timeoutMs,
+      // Node fires a timer above 2^31-1 ms after 1 ms.
+      Math.min(req.timeoutMs, 2 ** 31 - 1),
     );
     const onAbort = () => finish(new PatroniKitError('ABORTED', `${where}: cancelled by the caller`));
     req.signal?.addEventListener('abort', onAbort, { once: true });

@@ -12,27 +12,53 @@ export function normalizeNodeRole(role: string | undefined): string | undefined 
   return role === 'master' ? 'primary' : role;
 }
 
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+/** `pending_restart_reason` with only `{old_value, new_value}` text entries (anything else is dropped). */
+function restartReasons(v: unknown): Record<string, { old_value: string; new_value: string }> | undefined {
+  const reasons = obj(v);
+  if (!reasons) return undefined;
+  const text = (x: unknown) =>
+    typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? String(x) : '';
+  const out: Record<string, { old_value: string; new_value: string }> = {};
+  for (const [name, r] of Object.entries(reasons)) {
+    const o = obj(r);
+    if (o) out[name] = { old_value: text(o.old_value), new_value: text(o.new_value) };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** What a `/patroni` body says, reduced to what the view needs. */
 export function liveFromStatus(status: NodeStatus): MemberLive {
-  const live: MemberLive = { reachable: true, state: status.state };
-  const role = normalizeNodeRole(status.role);
+  const live: MemberLive = { reachable: true, state: str(status.state) ?? 'unknown' };
+  const role = normalizeNodeRole(str(status.role));
   if (role !== undefined) live.role = role;
   if (typeof status.timeline === 'number') live.timeline = status.timeline;
-  if (status.replication_state) live.replicationState = status.replication_state;
-  if (status.patroni?.version) live.patroniVersion = status.patroni.version;
+  const replicationState = str(status.replication_state);
+  if (replicationState) live.replicationState = replicationState;
+  const version = str(obj(status.patroni)?.version);
+  if (version) live.patroniVersion = version;
   if (typeof status.server_version === 'number') live.serverVersion = status.server_version;
-  if (status.pending_restart) live.pendingRestart = true;
-  if (status.pause) live.paused = true;
+  if (status.pending_restart === true) live.pendingRestart = true;
+  if (status.pause === true) live.paused = true;
   if (Array.isArray(status.replication))
-    live.streaming = status.replication
-      .filter((r) => r.state === 'streaming')
-      .map((r) => r.application_name)
+    live.streaming = (status.replication as unknown[])
+      .map(obj)
+      .filter((r) => r?.state === 'streaming' && typeof r.application_name === 'string')
+      .map((r) => r!.application_name as string)
       .sort();
-  const x = status.xlog as
-    | { location?: number; received_location?: number; replayed_location?: number }
-    | undefined;
+  const x = obj(status.xlog);
   if (x) {
-    const pos = x.location ?? Math.max(x.received_location ?? 0, x.replayed_location ?? 0);
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    const pos = num(x.location) ?? Math.max(num(x.received_location) ?? 0, num(x.replayed_location) ?? 0);
     if (Number.isFinite(pos)) live.walPosition = pos;
   }
   return live;
@@ -129,6 +155,32 @@ export function viewFromRest(
   status: ClusterStatus,
   live: Map<string, MemberLive>,
 ): ClusterView {
+  // `GET /cluster` comes from any server at the URL: members that are not objects with a name are dropped,
+  // and fields of the wrong type are ignored, so no reader below meets a type it does not expect.
+  status = {
+    ...status,
+    members: (status.members as unknown[]).flatMap((m) => {
+      const o = obj(m);
+      if (!o || typeof o.name !== 'string') return [];
+      const member: Record<string, unknown> = {
+        ...o,
+        name: o.name,
+        role: str(o.role) ?? 'replica',
+        state: str(o.state) ?? 'unknown',
+      };
+      const reasons = restartReasons(o.pending_restart_reason);
+      if (reasons) member.pending_restart_reason = reasons;
+      else delete member.pending_restart_reason;
+      for (const f of ['host', 'api_url'] as const) if (f in o && typeof o[f] !== 'string') delete member[f];
+      for (const f of ['port', 'timeline'] as const) if (f in o && typeof o[f] !== 'number') delete member[f];
+      if ('lag' in o && typeof o.lag !== 'number' && typeof o.lag !== 'string') delete member.lag;
+      if ('scheduled_restart' in o && !obj(o.scheduled_restart)) delete member.scheduled_restart;
+      return [member as unknown as ClusterStatus['members'][number]];
+    }),
+  };
+  if (status.scope !== undefined && typeof status.scope !== 'string') delete status.scope;
+  if (status.scheduled_switchover !== undefined && !obj(status.scheduled_switchover))
+    delete status.scheduled_switchover;
   const leaderMember = status.members.find((m) => m.role === 'leader' || m.role === 'standby_leader');
   const syncStandbys = status.members
     .filter((m) => m.role === 'sync_standby' || m.role === 'quorum_standby')

@@ -6,6 +6,7 @@ import { isObj, type Obj, RuleContext } from './context.js';
 import { deepMerge, envOverlay } from './env.js';
 import { DEFAULT_MAX_BYTES, type ParsedConfig, parseConfig } from './parse.js';
 import { schemaFindings, versionFindings } from './schema-findings.js';
+import { collectSecrets, redactFindings } from './secrets.js';
 import type { FileResult, Finding, LintOptions, PatroniVersion } from './types.js';
 
 const VERSIONS: readonly PatroniVersion[] = ['3.0', '4.0', '4.1'];
@@ -43,8 +44,14 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-/** Lints configuration text (or raw bytes). Never throws on bad input. */
+/** Lints configuration text (or raw bytes). Never throws on bad input; no finding quotes a secret. */
 export function lintText(input: string | Uint8Array, options: LintOptions = {}): LintResult {
+  const result = lintUnredacted(input, options);
+  const secrets = collectSecrets(result.parsed, options.env);
+  return { ...result, findings: redactFindings(result.findings, secrets) };
+}
+
+function lintUnredacted(input: string | Uint8Array, options: LintOptions): LintResult {
   const version = options.patroniVersion ?? '4.1';
   const parsed = parseConfig(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
   const findings = [...parsed.findings];

@@ -210,7 +210,11 @@ export function parseConfig(input: string | Uint8Array, maxBytes = DEFAULT_MAX_B
     doc = parseDocument(text, {
       version: '1.1',
       lineCounter,
-      uniqueKeys: true,
+      // duplicateKeys() below reports duplicates with both positions; the parser's own check is quadratic in
+      // the number of keys of a mapping (10 s for a 256 KiB file) and would only repeat it.
+      uniqueKeys: false,
+      // Warnings (e.g. a mapping used as a key) would go to stderr quoting the key, which may hold a password.
+      logLevel: 'error',
       prettyErrors: false,
       customTags: pyyamlTags,
     });

@@ -1,5 +1,5 @@
 /** Connection settings from a patroni.yml / patronictl config (`-c`) and from `--dcs-url`, like patronictl. */
-import { PatroniKitError } from '@patroni-kit/errors';
+import { hideSecrets, PatroniKitError, registerSecret } from '@patroni-kit/errors';
 import { normalizeNamespace } from './keys.js';
 import type { ConnectionOptions } from './transport.js';
 
@@ -17,14 +17,88 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A config scalar as text; a mapping or list (a typo in YAML) is not turned into "[object Object]". */
+function scalarText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') {
+    throw new PatroniKitError(
+      'CONFIG',
+      'etcd3.username and etcd3.password must be plain values, not mappings or lists',
+      {
+        hint: 'quote the value in the YAML if it holds characters such as : { [ # or @',
+      },
+    );
+  }
+  return String(v);
+}
+
 function hostList(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String).filter(Boolean);
+  if (Array.isArray(v))
+    return v
+      .filter((h) => typeof h === 'string' || typeof h === 'number')
+      .map(String)
+      .filter(Boolean);
   if (typeof v === 'string')
     return v
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
   return [];
+}
+
+/**
+ * An endpoint URL without credentials: `http://user:pw@host:2379` gives `http://host:2379` plus the
+ * credentials (the password may hold `@`, `/`, `:`, so the userinfo ends at the last `@` of the authority).
+ */
+export function splitEndpoint(input: string): {
+  endpoint: string;
+  auth?: { username: string; password: string };
+} {
+  const text = String(input).trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(withScheme)![0];
+  let rest = withScheme.slice(scheme.length);
+  let auth: { username: string; password: string } | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    };
+    auth = {
+      username: decode(colon < 0 ? userinfo : userinfo.slice(0, colon)),
+      password: decode(colon < 0 ? '' : userinfo.slice(colon + 1)),
+    };
+    registerSecret(auth.password);
+    registerSecret(colon < 0 ? '' : userinfo.slice(colon + 1));
+  }
+  let url: URL;
+  try {
+    url = new URL(`${scheme}${rest}`);
+  } catch {
+    throw new PatroniKitError(
+      'CONFIG',
+      `the etcd endpoint ${scheme}${at >= 0 ? '***@' : ''}${rest.slice(0, 100)} is not a URL`,
+      {
+        hint: 'give etcd endpoints as host:port or http(s)://host:port (etcd3.hosts, --dcs-url)',
+      },
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new PatroniKitError(
+      'CONFIG',
+      `the etcd endpoint ${url.origin === 'null' ? url.protocol : url.origin} is neither http:// nor https://`,
+      {
+        hint: 'etcd3.protocol is http or https',
+      },
+    );
+  return { endpoint: `${url.protocol}//${url.host}`, ...(auth ? { auth } : {}) };
 }
 
 function withScheme(host: string, protocol: string): string {
@@ -88,10 +162,20 @@ export function connectionFromPatroniConfig(
       hint: 'Set etcd3.hosts (list of host:port), etcd3.host or etcd3.url.',
     });
   }
-  const connection: ConnectionOptions = { endpoints: [...new Set(endpoints)] };
+  // Credentials in a host URL (`http://user:pw@host:2379`) move to `auth`: endpoints never hold them, so
+  // they cannot reach messages, error details or `Cluster.target`.
+  let urlAuth: { username: string; password: string } | undefined;
+  const clean = endpoints.map((e) => {
+    const split = splitEndpoint(e);
+    urlAuth ??= split.auth;
+    return split.endpoint;
+  });
+  const connection: ConnectionOptions = { endpoints: [...new Set(clean)] };
   if (section.username !== undefined || section.password !== undefined) {
-    connection.auth = { username: String(section.username ?? ''), password: String(section.password ?? '') };
-  }
+    connection.auth = { username: scalarText(section.username), password: scalarText(section.password) };
+  } else if (urlAuth) connection.auth = urlAuth;
+  // Readable, but not enumerable: printing or serialising the target shows no password.
+  if (connection.auth) hideSecrets(connection.auth, 'password');
   const tls: NonNullable<ConnectionOptions['tls']> = {};
   if (typeof section.cacert === 'string') tls.caFile = section.cacert;
   if (typeof section.cert === 'string') tls.certFile = section.cert;
@@ -115,9 +199,25 @@ export function connectionFromPatroniConfig(
  * `etcd3` or `etcd` (both read through the v3 API); `https://` / `http://` name the protocol directly.
  */
 export function connectionFromDcsUrl(url: string): DcsTarget {
-  const m = /^(?:([a-z0-9]+):\/\/)?(?:([^@/]*)@)?([^/]*)(\/.*)?$/i.exec(url.trim());
+  // The userinfo ends at the last `@` (a password may hold `@`, `/`, `:`, spaces); the hosts hold none.
+  const text = String(url).trim();
+  const schemeMatch = /^([a-z0-9]+):\/\//i.exec(text);
+  const afterScheme = schemeMatch ? text.slice(schemeMatch[0].length) : text;
+  const at = afterScheme.lastIndexOf('@');
+  const userinfo = at < 0 ? undefined : afterScheme.slice(0, at);
+  const hostsAndPath = at < 0 ? afterScheme : afterScheme.slice(at + 1);
+  const hp = /^([^/]*)(\/.*)?$/s.exec(hostsAndPath);
+  const m = hp ? [text, schemeMatch?.[1], userinfo, hp[1], hp[2]] : undefined;
+  if (userinfo !== undefined) {
+    const pw = userinfo.slice(userinfo.indexOf(':') + 1);
+    registerSecret(pw);
+    try {
+      registerSecret(decodeURIComponent(pw));
+    } catch {}
+  }
   if (!m?.[3]) {
-    throw new PatroniKitError('USAGE', `cannot parse --dcs-url '${url}'`, {
+    const shown = schemeMatch ? `${schemeMatch[0]}${at < 0 ? '' : '***@'}${hostsAndPath}` : hostsAndPath;
+    throw new PatroniKitError('USAGE', `cannot parse --dcs-url '${shown}'`, {
       hint: 'Use etcd3://host:2379[/namespace], e.g. etcd3://127.0.0.1:2379/service.',
     });
   }
@@ -139,10 +239,17 @@ export function connectionFromDcsUrl(url: string): DcsTarget {
   const connection: ConnectionOptions = { endpoints };
   if (m[2]) {
     const [user, ...pw] = m[2].split(':');
-    connection.auth = {
-      username: decodeURIComponent(user ?? ''),
-      password: decodeURIComponent(pw.join(':')),
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
     };
+    connection.auth = hideSecrets(
+      { username: decode(user ?? ''), password: decode(pw.join(':')) },
+      'password',
+    );
   }
   const ns = m[4] && m[4] !== '/' ? m[4] : undefined;
   return { connection, namespace: normalizeNamespace(ns), warnings };
@@ -167,7 +274,8 @@ export function resolveDcsTarget(
   }
   const fromUrl = connectionFromDcsUrl(dcsUrl);
   const cfg = isObject(config) ? config : {};
-  const urlHasNamespace = /^(?:[a-z0-9]+:\/\/)?[^/]*\/[^/]/i.test(dcsUrl.trim());
+  const afterAuth = dcsUrl.trim().replace(/^(?:[a-z0-9]+:\/\/)?.*@/is, '');
+  const urlHasNamespace = /^[^/]*\/[^/]/.test(afterAuth);
   const target: DcsTarget = {
     ...fromUrl,
     namespace: urlHasNamespace

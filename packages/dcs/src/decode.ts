@@ -22,12 +22,41 @@ export interface RawKv extends KeyMeta {
 
 type Decoded<T> = { ok: true; value: T } | { ok: false; message: string };
 
+/** Deeper JSON than this is refused: no Patroni key nests beyond a few levels, and recursive walkers (diffs, hashes, renderers) must not overflow the stack on a hostile value. */
+export const MAX_JSON_DEPTH = 64;
+
 function parseJson(raw: string): Decoded<unknown> {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(raw) };
+    value = JSON.parse(raw);
   } catch (err) {
     return { ok: false, message: `not valid JSON (${(err as Error).message})` };
   }
+  if (jsonDepth(value) > MAX_JSON_DEPTH)
+    return { ok: false, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
+  return { ok: true, value };
+}
+
+/** Nesting depth of a parsed JSON value, without recursion. */
+function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v))
+      if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** A JSON scalar as text; `undefined` for objects and arrays (whose `String()` may even throw). */
+function scalarText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -86,6 +115,24 @@ export function decodeMember(raw: string): Decoded<MemberValue> {
   if (!isObject(parsed.value)) return { ok: false, message: 'is not a JSON object' };
   const v = parsed.value;
   const value: MemberValue = { ...v, state: typeof v.state === 'string' ? v.state : 'unknown' };
+  // Fields with the wrong type are dropped, so every reader can trust the types (a role that is an object
+  // once made the list renderer throw).
+  for (const field of ['role', 'api_url', 'conn_url', 'version', 'replication_state'] as const)
+    if (field in v && typeof v[field] !== 'string') delete value[field];
+  if ('pending_restart' in v && typeof v.pending_restart !== 'boolean') delete value.pending_restart;
+  for (const field of ['tags', 'scheduled_restart'] as const)
+    if (field in v && !isObject(v[field])) delete value[field];
+  if ('pending_restart_reason' in v) {
+    const reasons = v.pending_restart_reason;
+    const clean: Record<string, { old_value: string; new_value: string }> = {};
+    if (isObject(reasons))
+      for (const [name, r] of Object.entries(reasons)) {
+        if (!isObject(r)) continue;
+        clean[name] = { old_value: scalarText(r.old_value) ?? '', new_value: scalarText(r.new_value) ?? '' };
+      }
+    if (Object.keys(clean).length > 0) value.pending_restart_reason = clean;
+    else delete value.pending_restart_reason;
+  }
   for (const field of ['xlog_location', 'receive_lsn', 'replay_lsn', 'timeline'] as const) {
     if (field in v) {
       const n = toInt(v[field]);
@@ -109,7 +156,7 @@ export function decodeHistory(raw: string): Decoded<HistoryEntry[]> {
     const lsn = toInt(row[1]);
     if (timeline === undefined || lsn === undefined)
       return { ok: false, message: `row ${i} has no numeric tl/lsn` };
-    const entry: HistoryEntry = { timeline, lsn, reason: String(row[2]) };
+    const entry: HistoryEntry = { timeline, lsn, reason: scalarText(row[2]) ?? JSON.stringify(row[2]) ?? '' };
     if (typeof row[3] === 'string') entry.timestamp = row[3];
     if (typeof row[4] === 'string') entry.newLeader = row[4];
     out.push(entry);
@@ -178,7 +225,8 @@ export function decodeStatus(raw: string): Decoded<StatusValue> {
       if (pos !== undefined) value.slots[k] = pos;
     }
   }
-  if (Array.isArray(v.retain_slots)) value.retain_slots = v.retain_slots.map(String);
+  if (Array.isArray(v.retain_slots))
+    value.retain_slots = v.retain_slots.map(scalarText).filter((x): x is string => x !== undefined);
   return { ok: true, value };
 }
 
@@ -194,7 +242,12 @@ export function decodeFailsafe(raw: string): Decoded<Record<string, string>> {
   if (!parsed.ok) return parsed;
   if (!isObject(parsed.value)) return { ok: false, message: 'is not a JSON object' };
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parsed.value)) out[k] = String(v);
+  for (const [k, v] of Object.entries(parsed.value)) {
+    const url = scalarText(v);
+    if (url === undefined)
+      return { ok: false, message: `names ${JSON.stringify(k)} with a non-text api_url` };
+    out[k] = url;
+  }
   return { ok: true, value: out };
 }
 

@@ -3,8 +3,9 @@
  * {@link Etcd3Transport} implements it over npm `etcd3` (gRPC).
  */
 import { readFileSync } from 'node:fs';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
 import { Etcd3, type IOptions, type IWatchResponse, type Watcher } from 'etcd3';
+import { splitEndpoint } from './ctlconfig.js';
 import type { RawKv } from './decode.js';
 import { toDcsError } from './errors.js';
 import { prefixRangeEnd } from './keys.js';
@@ -134,12 +135,12 @@ export function normalizeEndpoint(endpoint: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new PatroniKitError('USAGE', `'${endpoint}' is not an etcd endpoint`, {
+    throw new PatroniKitError('USAGE', `'${redactUrl(endpoint)}' is not an etcd endpoint`, {
       hint: 'Use http://host:2379, https://host:2379 or host:port.',
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PatroniKitError('USAGE', `etcd endpoint '${endpoint}' must use http or https`, {
+    throw new PatroniKitError('USAGE', `etcd endpoint '${redactUrl(endpoint)}' must use http or https`, {
       hint: 'Use http://host:2379 or https://host:2379.',
     });
   }
@@ -200,7 +201,12 @@ export class Etcd3Transport implements EtcdTransport {
         ...(options.probe ? { global: passthrough, host: () => passthrough } : {}),
       } as unknown as FaultHandling,
     };
-    if (options.auth) opts.auth = { username: options.auth.username, password: options.auth.password };
+    // Credentials written into an endpoint URL count as etcd credentials; the endpoints keep none.
+    const auth = options.auth ?? options.endpoints.map((e) => splitEndpoint(e).auth).find(Boolean);
+    if (auth) {
+      registerSecret(auth.password);
+      opts.auth = { username: auth.username, password: auth.password };
+    }
     if (ca || cert) {
       opts.credentials = {
         rootCertificate: ca ?? Buffer.alloc(0),

@@ -51,7 +51,8 @@ export class PatroniKitError extends Error {
     this.code = code;
     this.status = options.status;
     this.hint = options.hint === undefined ? undefined : redact(options.hint);
-    this.details = options.details;
+    this.details =
+      options.details === undefined ? undefined : (redactDeep(options.details) as Record<string, unknown>);
   }
 
   /** A one-paragraph text for people: message, then the hint. */
@@ -79,19 +80,70 @@ export function isPatroniKitError(err: unknown, ...codes: ErrorCode[]): err is P
   return isOurs && (codes.length === 0 || codes.includes(code as ErrorCode));
 }
 
+// Secrets the process has read (config passwords, URL credentials): replaced wherever they appear, whatever
+// characters they hold. Short values are left out, so a one-letter password cannot blank every "a".
+const knownSecrets = new Set<string>();
+const MIN_SECRET_LENGTH = 3;
+
+/**
+ * Registers a secret (a password read from a config, a URL, the environment or a file) so that
+ * {@link redact} replaces it everywhere, also its URL-encoded form, whatever characters it contains.
+ */
+export function registerSecret(secret: unknown): void {
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) return;
+  knownSecrets.add(secret);
+  for (const form of [encodeURIComponent(secret), encodeURI(secret)])
+    if (form !== secret) knownSecrets.add(form);
+}
+
+// user:password@host in URLs and DSNs. The password may hold any character (also `/`, `@`, space): the
+// userinfo ends at the first `@` followed by a host name and then a port, a path, a delimiter or the end.
+const urlUserinfo =
+  /([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)([^\n]{0,256}?)@(?=(?:\[[0-9a-f:.]+\]|[\w.-]+)(?::\d*)?(?:[/\s,;'"`?#)}\]]|$))/gi;
+
 const secretPatterns: Array<[RegExp, string]> = [
-  // user:password@ in URLs and DSNs
-  [/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s@/]*@/gi, '$1***@'],
   // Authorization headers and tokens
   [/(authorization["']?\s*[:=]\s*["']?)(basic|bearer)?\s*[^\s"',}]+/gi, '$1$2 ***'],
   // password=..., "password": "...", PGPASSWORD=..., passwd, secret, token
   [/((?:pass(?:word|wd)?|secret|token|pgpassword)["']?\s*[:=]\s*["']?)[^\s"',}&]+/gi, '$1***'],
 ];
 
-/** Replace passwords, tokens and URL credentials in `text` by `***`. */
+/** Replace passwords, tokens and URL credentials in `text` by `***` (and every {@link registerSecret} value). */
 export function redact(text: string): string {
-  let out = text;
+  let out = typeof text === 'string' ? text : String(text);
+  // Longest first, so a secret that contains another one is replaced whole.
+  if (knownSecrets.size > 0)
+    for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length))
+      out = out.split(secret).join('***');
+  out = out.replace(urlUserinfo, (match: string, head: string, password: string) =>
+    // `http://host:8008/x@y` has a port, not a password.
+    /^\d{1,5}(?:[/\s,;]|$)/.test(password) ? match : `${head}***@`,
+  );
   for (const [pattern, replacement] of secretPatterns) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** A URL without its `user:password@` part (whatever characters the password holds); other text unchanged. */
+export function redactUrl(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is.exec(url);
+  // The host part holds no `@`, so the last one ends the userinfo, even when the password has `@` or `/`.
+  if (!m) return redact(url);
+  return redact(`${m[1]}***@${url.slice(m[0].length)}`);
+}
+
+/** A copy of `value` with every string redacted (for error details; bounded depth, cycles cut). */
+export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 32 || seen.has(value)) return '[…]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1, seen));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    out[k] =
+      /pass(word|wd)?$|secret|token/i.test(k) && typeof v === 'string'
+        ? '***'
+        : redactDeep(v, depth + 1, seen);
   return out;
 }
 
@@ -111,4 +163,36 @@ export function describeError(err: unknown): string {
   if (isPatroniKitError(err)) return err.describe();
   if (err instanceof Error) return redact(err.message);
   return redact(String(err));
+}
+
+/** {@link redact} plus the given secrets (e.g. passwords found in a file being linted), for one text only. */
+export function redactKnown(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  const list = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH);
+  for (const secret of list.sort((a, b) => b.length - a.length)) {
+    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]))
+      out = out.split(form).join('***');
+  }
+  return redact(out);
+}
+
+/**
+ * Gives a settings object a `toJSON` and a `util.inspect` view with the named properties shown as `***`, so
+ * `JSON.stringify` and `console.log` of it never print a password; the values stay readable and are copied
+ * by a spread as before. Registers the values as secrets.
+ */
+export function hideSecrets<T extends object>(target: T, ...keys: Array<keyof T & string>): T {
+  for (const key of keys) registerSecret((target as Record<string, unknown>)[key]);
+  const masked = function (this: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...this };
+    for (const key of keys) if (out[key] !== undefined) out[key] = '***';
+    return out;
+  };
+  Object.defineProperty(target, 'toJSON', { value: masked, enumerable: false, configurable: true });
+  Object.defineProperty(target, Symbol.for('nodejs.util.inspect.custom'), {
+    value: masked,
+    enumerable: false,
+    configurable: true,
+  });
+  return target;
 }

@@ -44,3 +44,44 @@ test('the README example prints what the README says, with the password redacted
   for (const line of promised) assert.ok(out.includes(line.trim()), `output has: ${line}`);
   assert.doesNotMatch(out, /s3cret|hunter2/);
 });
+
+test('redact removes URL passwords holding / @ space : % # (issue 13)', () => {
+  const passwords = ['pa/ss', 'p@ss', 'pa ss', 'a:b:c', 'per%cent', 'ha#sh', 'x/y@z w:%#', 'p@h:1/'];
+  for (const pw of passwords) {
+    for (const url of [
+      `http://user:${pw}@db1:2379`,
+      `postgres://user:${pw}@db1:5432/x`,
+      `etcd3://u:${pw}@h1,h2`,
+    ]) {
+      const text = `cannot connect to ${url} (refused)`;
+      const out = redact(text);
+      assert.ok(!out.includes(pw), `${text} -> ${out}`);
+      assert.match(out, /:\*\*\*@/);
+    }
+  }
+  // A port is not a password.
+  assert.equal(
+    redact('GET http://127.0.0.1:8008/patroni failed'),
+    'GET http://127.0.0.1:8008/patroni failed',
+  );
+});
+
+test('registered secrets are redacted everywhere, also URL-encoded (issue 13)', async () => {
+  const { registerSecret, redactUrl } = await import('../src/index.js');
+  const pw = 'Zk7 /@:%#x';
+  registerSecret(pw);
+  assert.equal(redact(`the value '${pw}' is wrong`), "the value '***' is wrong");
+  assert.equal(redact(`u=${encodeURIComponent(pw)}`), 'u=***');
+  assert.equal(redactUrl('http://user:a@b/c@host:2379/x'), 'http://***@host:2379/x');
+  const err = new PatroniKitError('DCS', `etcd failed`, {
+    details: { endpoints: [`http://u:${pw}@h:1`] },
+    cause: pw,
+  });
+  for (const text of [
+    JSON.stringify(err),
+    (await import('node:util')).inspect(err, { depth: 9 }),
+    err.stack ?? '',
+  ]) {
+    assert.ok(!text.includes(pw), text);
+  }
+});

@@ -1,5 +1,5 @@
 /** The Patroni REST client: one instance per member, a typed method per endpoint. */
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
 import { type Dispatcher, Pool } from 'undici';
 import {
   accessError,
@@ -100,6 +100,11 @@ export class PatroniClient {
       auth === undefined
         ? undefined
         : `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
+    // A server may echo what it got into its answer, which reaches messages and results: never these.
+    if (auth !== undefined) {
+      registerSecret(auth.password);
+      registerSecret(this.#authHeader!.slice('Basic '.length));
+    }
     this.#timeouts = {
       connect: positive(options.timeouts?.connect, defaults.connect, 'timeouts.connect'),
       read: positive(options.timeouts?.read, defaults.read, 'timeouts.read'),
@@ -457,6 +462,15 @@ export class PatroniClient {
         503,
       );
     }
+    // Patroni itself never answers 502/504 to a write: a proxy in front did, and it may have passed the request
+    // on before it gave up, so the write may have happened.
+    if (response.status === 502 || response.status === 504) {
+      return unknown(
+        ctx,
+        `${method} ${ctx.url}: ${response.status} ${message} from a proxy or gateway in front of Patroni: the request may have reached Patroni`,
+        response.status,
+      );
+    }
     const reason = `${method} ${ctx.url}: Patroni answered ${response.status} ${message}`;
     return {
       outcome: 'failed',
@@ -512,7 +526,8 @@ function parseUrl(input: string | URL): {
   try {
     url = new URL(String(input));
   } catch {
-    throw new PatroniKitError('USAGE', `not a URL: ${String(input)}`, {
+    // A URL that does not parse may still hold credentials: only what follows the last `@` is shown.
+    throw new PatroniKitError('USAGE', `not a URL: ${shownUrl(String(input))}`, {
       hint: 'give the member REST API as http://host:8008 or https://host:8008',
     });
   }
@@ -529,10 +544,31 @@ function parseUrl(input: string | URL): {
   return { endpoint: { origin: url.origin, protocol: url.protocol }, urlAuth };
 }
 
+function shownUrl(text: string): string {
+  const at = text.lastIndexOf('@');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  return redactUrl(at < 0 ? text : `${scheme}***@${text.slice(at + 1)}`).slice(0, 200);
+}
+
+/** The longest delay Node's timers keep; a larger one fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new PatroniKitError('USAGE', `${name} must be a positive number of milliseconds, got ${value}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new PatroniKitError(
+      'USAGE',
+      `${name} must be a positive number of milliseconds, got ${String(value)}`,
+    );
+  }
+  if (value > MAX_TIMEOUT_MS) {
+    throw new PatroniKitError(
+      'USAGE',
+      `${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${value}`,
+      {
+        hint: 'Node cannot wait longer in one timer (a larger value would fire after 1 ms)',
+      },
+    );
   }
   return value;
 }

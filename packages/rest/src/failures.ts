@@ -1,5 +1,5 @@
 /** Turns transport failures and HTTP answers into {@link PatroniKitError}s with stable codes and hints. */
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, redact } from '@patroni-kit/errors';
 import type { ExchangeFailure, RawResponse } from './http.js';
 
 /** What a message needs to name the request (never credentials). */
@@ -128,7 +128,12 @@ export function failureToError(failure: ExchangeFailure, ctx: RequestContext): P
     });
   }
   const parserError = code.startsWith('HPE_') || (cause instanceof Error && cause.name === 'HTTPParserError');
-  if (parserError || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+  if (
+    parserError ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_HEADERS_OVERFLOW' ||
+    code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE'
+  ) {
     return new PatroniKitError('DECODE', `${where}: the answer is not valid HTTP (${errorMessage(cause)})`, {
       hint: 'this does not look like a Patroni REST API; check the host and port (restapi.listen)',
       cause,
@@ -159,8 +164,12 @@ export function failureToError(failure: ExchangeFailure, ctx: RequestContext): P
   });
 }
 
-/** The text Patroni sent: its plain-text message, or the message of a Python HTML error page. */
+/** The text Patroni sent (its message, or that of a Python HTML error page), credentials redacted. */
 export function answerText(response: RawResponse): string {
+  return redact(rawAnswerText(response));
+}
+
+function rawAnswerText(response: RawResponse): string {
   const text = response.body.toString('utf8');
   if (text.includes('<title>Error response</title>')) {
     const message = /<p>Message: (.*?)<\/p>/s.exec(text)?.[1]?.replace(/\.$/, '');

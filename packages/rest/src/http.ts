@@ -85,7 +85,8 @@ export function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Prom
 
     const timer = setTimeout(
       () => giveUp('timeout', new Error(`no complete answer within ${request.timeoutMs} ms`)),
-      request.timeoutMs,
+      // Node fires a timer above 2^31-1 ms after 1 ms; the client rejects such timeouts, this is a backstop.
+      Math.min(request.timeoutMs, 2 ** 31 - 1),
     );
     if (request.signal?.aborted) {
       onAbort();
@@ -132,8 +133,8 @@ export function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Prom
           headers: request.headers,
           body: request.body ?? null,
           // Our own timer is the deadline; undici's are set to the same bound as a backstop.
-          headersTimeout: request.timeoutMs,
-          bodyTimeout: request.timeoutMs,
+          headersTimeout: Math.min(request.timeoutMs, 2 ** 31 - 1),
+          bodyTimeout: Math.min(request.timeoutMs, 2 ** 31 - 1),
         },
         handler,
       );

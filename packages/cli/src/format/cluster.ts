@@ -117,8 +117,9 @@ export function listRows(
         .join('\n');
     if (anyScheduled && m.scheduledRestart) {
       const s = m.scheduledRestart;
-      row['Scheduled restart'] =
-        `${String(s.schedule)}${s.postgres_version ? ` if version < ${String(s.postgres_version)}` : ''}`;
+      if (typeof s.schedule === 'string')
+        row['Scheduled restart'] =
+          `${s.schedule}${typeof s.postgres_version === 'string' || typeof s.postgres_version === 'number' ? ` if version < ${s.postgres_version}` : ''}`;
     }
     if (anyTags && Object.keys(m.tags).length > 0) row.Tags = m.tags;
     if (m.live && !m.live.reachable) row.Reachable = 'no';
@@ -141,6 +142,8 @@ export function viewNotes(view: ClusterView): string[] {
 
 function yamlScalar(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  // A nested tag value (a mapping or list) is written as JSON, which YAML reads back as the same value.
+  if (typeof v === 'object') return JSON.stringify(v);
   const s = String(v);
   return /^[\w./:@-][\w ./:@()-]*$/.test(s) &&
     !/^(true|false|null|~|yes|no|on|off|[-+]?\d+(\.\d+)?)$/i.test(s) &&

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { isScalar } from 'yaml';
 import type { RuleContext } from '../context.js';
 import { locate, type PathSegment } from '../parse.js';
+import { shownValue } from '../secrets.js';
 import type { Fix } from '../types.js';
 import { isObj, toInt } from '../values.js';
 import { defineRule } from './rule.js';
@@ -168,7 +169,7 @@ function dcsSections(ctx: RuleContext): void {
       );
     } else if (count === 1 || (count === 0 && typeof sec.host === 'string')) {
       const single = count === 1 ? (Array.isArray(hostsValue) ? hostsValue[0] : hostsValue) : sec.host;
-      const hostName = String(single).replace(/:\d+$/, '');
+      const hostName = shownValue(single).replace(/:\d+$/, '');
       const byName = isIP(hostName.replace(/^\[|\]$/g, '')) === 0;
       ctx.report(
         'dcs-host-count',

@@ -1,6 +1,7 @@
 /** Rule group 'parameters': PostgreSQL parameters Patroni checks or depends on. */
 import type { RuleContext } from '../context.js';
 import type { PathSegment } from '../parse.js';
+import { shownValue } from '../secrets.js';
 import { isObj, pgBool, toInt } from '../values.js';
 import { defineRule } from './rule.js';
 import { CONTROLLED_GUCS, effectiveParam, sizeInMb } from './util.js';
@@ -165,7 +166,7 @@ function unixSocket(ctx: RuleContext): void {
     ctx.report(
       'unix-socket',
       ['postgresql', 'use_unix_socket'],
-      `use_unix_socket is on but unix_socket_directories ${dirs ? `('${String(dirs.value)}') has no absolute directory` : 'is not set'}: Patroni falls back to TCP or to libpq's default socket. Set postgresql.parameters.unix_socket_directories to an absolute path.`,
+      `use_unix_socket is on but unix_socket_directories ${dirs ? `('${shownValue(dirs.value)}') has no absolute directory` : 'is not set'}: Patroni falls back to TCP or to libpq's default socket. Set postgresql.parameters.unix_socket_directories to an absolute path.`,
     );
   }
 }
