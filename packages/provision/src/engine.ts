@@ -179,11 +179,15 @@ class Ops {
       stderrTail: stderr === undefined ? undefined : this.redact(tail(stderr)),
     };
     const code = isPatroniKitError(cause) && cause.code !== 'INTERNAL' ? cause.code : 'REMOTE';
+    const ownHint =
+      isPatroniKitError(cause) && cause.hint && this.step === 'connect' ? cause.hint : undefined;
+    const what = this.step === 'connect' ? 'cannot connect' : `step '${this.step}' (${this.phase}) failed`;
     return new PatroniKitError(
       code,
-      `${h.name}: step '${this.step}' (${this.phase}) failed: ${this.redact(message)}${details.command ? `\n  command: ${details.command}` : ''}${details.stderrTail ? `\n  stderr:\n${details.stderrTail.replace(/^/gm, '    ')}` : ''}`,
+      `${h.name}: ${what}: ${this.redact(message)}${details.command ? `\n  command: ${details.command}` : ''}${details.stderrTail ? `\n  stderr:\n${details.stderrTail.replace(/^/gm, '    ')}` : ''}`,
       {
-        hint: 'fix the cause and run `patroni-kit provision apply SPEC` again: it continues from here',
+        hint:
+          ownHint ?? 'fix the cause and run `patroni-kit provision apply SPEC` again: it continues from here',
         cause,
         details,
       },

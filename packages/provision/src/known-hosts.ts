@@ -18,7 +18,7 @@ export type HostKeyVerdict = 'known' | 'unknown' | 'changed' | 'revoked';
 
 function glob(pattern: string, text: string): boolean {
   const re = pattern
-    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(text);
