@@ -406,7 +406,7 @@ function runningLeader(view: ClusterJson | undefined): string | undefined {
 }
 
 const psqlLocal = (spec: ClusterSpec, sql: string) =>
-  `runuser -u postgres -- psql -h /var/run/postgresql -p ${spec.postgres.port} -d postgres -tAXc ${shq(sql)}`;
+  `cd / && runuser -u postgres -- psql -h /var/run/postgresql -p ${spec.postgres.port} -d postgres -tAXc ${shq(sql)}`;
 
 const psqlVia = (port: number, sql: string) =>
   `PGPASSFILE=${PATHS.operatorPgpass} PGCONNECT_TIMEOUT=3 psql -h 127.0.0.1 -p ${port} -U ${USERS.superuser} -d postgres -tAXc ${shq(sql)}`;
@@ -531,9 +531,17 @@ async function steps(
   phase('replicas');
   for (const h of nodes.slice(1)) {
     await patroniNode(h);
-    await ops.wait(h, `${h.name} streaming from the leader (pg_stat_wal_receiver)`, async () => {
-      const out = await ops.query(h, psqlLocal(spec, 'select status from pg_stat_wal_receiver'));
-      return out?.trim() === 'streaming' ? 'streaming' : undefined;
+    // After a switchover or failover this node may be the leader itself: that is as good as streaming.
+    await ops.wait(h, `${h.name} streaming from the leader (pg_stat_wal_receiver), or leading`, async () => {
+      const out = await ops.query(
+        h,
+        psqlLocal(spec, 'select pg_is_in_recovery(), (select status from pg_stat_wal_receiver)'),
+      );
+      const [recovery, receiver] = (out?.trim() ?? '').split('|');
+      if (recovery === 't' && receiver === 'streaming') return 'streaming';
+      if (recovery === 'f' && runningLeader(await clusterView(ops, h, spec)) === h.name)
+        return 'it is the leader';
+      return undefined;
     });
   }
 

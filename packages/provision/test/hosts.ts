@@ -254,14 +254,14 @@ export async function heal(h: TestHost): Promise<void> {
 }
 
 /** A spec for the booted hosts. */
-export function specYaml(t: TestHosts, extra = ''): string {
+export function specYaml(t: TestHosts, extra = '', pins = false): string {
   return `cluster: pv-cluster
 ssh:
   privateKey: ${t.clientKey}
   knownHosts: ${t.knownHostsFile}
   connectTimeoutMs: 5000
 nodes:
-${t.hosts.map((h) => `  - name: ${h.name}\n    address: ${h.address}\n    ssh: { user: ${h.user} }`).join('\n')}
+${t.hosts.map((h) => `  - name: ${h.name}\n    address: ${h.address}\n    ssh: { user: ${h.user}${pins ? `, hostKey: '${h.fingerprint}'` : ''} }`).join('\n')}
 timing: fast
 ${extra}`;
 }
