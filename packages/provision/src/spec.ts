@@ -119,12 +119,18 @@ function describeAjv(e: ErrorObject): SpecProblem {
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      return { path: at ? `${at}.${key}` : key, message: `unknown field '${key}'` };
+      const inSsh = key in clusterSpecSchema.properties.ssh.properties && !at.endsWith('ssh');
+      return {
+        path: at ? `${at}.${key}` : key,
+        message: `unknown field '${key}'${inSsh ? ` (did you mean ${at ? `${at}.` : ''}ssh.${key}?)` : ''}`,
+      };
     }
     case 'required': {
       const key = String(p.missingProperty);
       return { path: at ? `${at}.${key}` : key, message: `'${key}' is required` };
     }
+    case 'minItems':
+      return { path: at, message: `needs at least ${String(p.limit)} item(s)` };
     case 'enum':
       return {
         path: at,
