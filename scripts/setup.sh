@@ -3,7 +3,9 @@
 #   1. Debian packages: PostgreSQL 15, Patroni 3.0.2, etcd 3.4, HAProxy, iproute2/iptables, sshd.
 #   2. Patroni 4.0.7 and etcd 3.5.16 unpacked from Debian trixie into a cache folder (never installed:
 #      installing from trixie would replace libc).
-#   3. npm ci, then the TypeScript build.
+#   3. As root: the Debian rootfs the provisioning suite boots with systemd-nspawn (scripts/build-host-image.sh;
+#      installs systemd-container and debootstrap, about 1 min once, then cached in the same folder).
+#   4. npm ci, then the TypeScript build.
 # Re-running it only does what is missing. Set PATRONI_KIT_SKIP_APT=1 to skip steps 1-2 on a machine
 # that provides the binaries another way (see the lab's --patroni-bin / --etcd-bin flags).
 set -euo pipefail
@@ -112,9 +114,17 @@ install_node() {
   npm run --silent build
 }
 
+install_host_image() {
+  if [ "$(id -u)" != 0 ]; then log "not root: no nspawn image for the provisioning suite (it needs root)"; return; fi
+  prepare_apt_if_needed() { command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null || prepare_apt; }
+  prepare_apt_if_needed
+  PATRONI_KIT_CACHE="$CACHE" bash scripts/build-host-image.sh "$CACHE/nspawn/bookworm"
+}
+
 if [ "${PATRONI_KIT_SKIP_APT:-}" != 1 ]; then
   install_apt
   install_trixie
+  install_host_image
 fi
 install_node
 log "ready (binary cache: $CACHE)"

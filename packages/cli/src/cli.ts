@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   list: async () => (await import('./commands/list.js')).default,
   pause: async () => (await import('./commands/pause.js')).default,
   'promote-cluster': async () => (await import('./commands/promote-cluster.js')).default,
+  provision: async () => (await import('./commands/provision.js')).default,
   query: async () => (await import('./commands/query.js')).default,
   reinit: async () => (await import('./commands/reinit.js')).default,
   reload: async () => (await import('./commands/reload.js')).default,

@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'LAB'
   | 'DCS'
   | 'QUORUM'
+  | 'HOST_KEY'
+  | 'REMOTE'
   | 'INTERNAL';
 
 /** Options accepted by {@link PatroniKitError}. */

@@ -1,0 +1,771 @@
+/**
+ * The provisioning engine: the production recipe's steps, in its order, over SSH.
+ *
+ * Every step is written once against {@link Ops}. In `plan` mode Ops only reads (file contents, `systemctl
+ * is-active`, `dpkg-query`) and reports what apply would change; in `apply` mode it changes what differs.
+ * Every change is guarded by a check of the host's real state, so a second apply changes nothing and an
+ * apply after a failure continues where the last one stopped (steps already done check as done).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { unifiedDiff } from '@patroni-kit/cluster';
+import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { etcdNodes, haproxyFile, PATHS, type RenderedFile, renderNodeFiles, USERS } from './render.js';
+import { type ClusterSecrets, loadSecrets, secretValues } from './secrets.js';
+import type { ClusterSpec, NodeSpec, SshTarget } from './spec.js';
+import { type ExecResult, SshHost, shq } from './ssh.js';
+
+/** The recipe's phases, in order. */
+export const PHASES = [
+  { id: 'packages', title: 'install packages' },
+  { id: 'drop-package-cluster', title: "drop the package's default PostgreSQL cluster" },
+  { id: 'etcd', title: 'etcd on the etcd nodes, then endpoint health' },
+  { id: 'patroni-first', title: 'Patroni on the first node until a leader holds the lock' },
+  { id: 'replicas', title: 'replicas one at a time until each streams' },
+  { id: 'haproxy', title: 'HAProxy' },
+  { id: 'verify', title: 'a write through the writer port and a read through the reader port' },
+] as const;
+
+/** A phase id. */
+export type PhaseId = (typeof PHASES)[number]['id'];
+
+/** Progress of a plan or apply, for the CLI and the VS Code extension. */
+export type ProvisionEvent =
+  | { type: 'phase'; phase: PhaseId; title: string; index: number; total: number }
+  | { type: 'connected'; host: string; ms: number }
+  | {
+      type: 'file';
+      host: string;
+      phase: PhaseId;
+      path: string;
+      status: 'unchanged' | 'changed' | 'would-change';
+      diff?: string;
+    }
+  | {
+      type: 'command';
+      host: string;
+      phase: PhaseId;
+      step: string;
+      command: string;
+      status: 'ok' | 'ran' | 'would-run';
+      ms?: number;
+    }
+  | {
+      type: 'wait';
+      host: string;
+      phase: PhaseId;
+      what: string;
+      status: 'waiting' | 'done' | 'would-wait';
+      detail?: string;
+      ms?: number;
+    }
+  | { type: 'note'; host?: string; message: string };
+
+/** Options of {@link plan} and {@link apply}. */
+export interface ProvisionOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: ProvisionEvent) => void;
+  /** Longest wait for a condition (etcd health, a leader, streaming, HAProxy routing). Default 180 s. */
+  waitTimeoutMs?: number;
+  /** Longest run of one remote command (package installation). Default 600 s. */
+  commandTimeoutMs?: number;
+}
+
+/** What a plan or apply did. */
+export interface ProvisionResult {
+  mode: 'plan' | 'apply';
+  /** Files and commands that changed (apply) or would change (plan). */
+  changes: number;
+  ms: number;
+  /** The cluster's leader as the last check saw it. */
+  leader?: string;
+  /** The secrets file was created by this run. */
+  secretsCreated: boolean;
+}
+
+/** What the state file next to the spec remembers about the last apply. */
+export interface ApplyState {
+  at: string;
+  result: 'ok' | 'failed';
+  changes: number;
+  ms: number;
+  failure?: {
+    host: string;
+    phase: string;
+    step: string;
+    command?: string;
+    stderrTail?: string;
+    message: string;
+  };
+}
+
+/** The state file of a spec. */
+export function stateFile(spec: ClusterSpec): string {
+  return `${spec.file.replace(/\.(ya?ml|json)$/i, '')}.state.json`;
+}
+
+interface Host {
+  name: string;
+  target: SshTarget;
+  node?: NodeSpec;
+  haproxy: boolean;
+  ssh?: SshHost;
+}
+
+function tail(text: string, lines = 15): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new PatroniKitError('ABORTED', 'cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+class Ops {
+  changes = 0;
+  phase: PhaseId = 'packages';
+  step = '';
+  lastCommand: string | undefined;
+  lastStderr: string | undefined;
+  readonly mode: 'plan' | 'apply';
+  readonly opts: ProvisionOptions;
+  readonly secrets: string[];
+  constructor(mode: 'plan' | 'apply', opts: ProvisionOptions, secrets: string[]) {
+    this.mode = mode;
+    this.opts = opts;
+    // Longest first, so that a secret containing another is redacted whole.
+    this.secrets = [...secrets].sort((a, b) => b.length - a.length);
+  }
+
+  emit(e: ProvisionEvent) {
+    this.opts.onEvent?.(e);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join('***');
+    return out;
+  }
+
+  async exec(h: Host, command: string, stdin?: string, timeoutMs?: number): Promise<ExecResult> {
+    this.lastCommand = command;
+    this.lastStderr = undefined;
+    try {
+      const r = await h.ssh!.exec(command, {
+        ...(stdin === undefined ? {} : { stdin }),
+        timeoutMs: timeoutMs ?? 60_000,
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+      });
+      this.lastStderr = r.stderr;
+      return r;
+    } catch (err) {
+      throw this.failure(h, err instanceof Error ? err.message : String(err), err);
+    }
+  }
+
+  failure(h: Host, message: string, cause?: unknown, stderr?: string): PatroniKitError {
+    const details = {
+      host: h.name,
+      phase: this.phase,
+      step: this.step,
+      command: this.lastCommand === undefined ? undefined : this.redact(this.lastCommand),
+      stderrTail: stderr === undefined ? undefined : this.redact(tail(stderr)),
+    };
+    const code = isPatroniKitError(cause) && cause.code !== 'INTERNAL' ? cause.code : 'REMOTE';
+    const ownHint =
+      isPatroniKitError(cause) && cause.hint && this.step === 'connect' ? cause.hint : undefined;
+    const what = this.step === 'connect' ? 'cannot connect' : `step '${this.step}' (${this.phase}) failed`;
+    return new PatroniKitError(
+      code,
+      `${h.name}: ${what}: ${this.redact(message)}${details.command ? `\n  command: ${details.command}` : ''}${details.stderrTail ? `\n  stderr:\n${details.stderrTail.replace(/^/gm, '    ')}` : ''}`,
+      {
+        hint:
+          ownHint ?? 'fix the cause and run `patroni-kit provision apply SPEC` again: it continues from here',
+        cause,
+        details,
+      },
+    );
+  }
+
+  /** A read-only check: true when `command` exits 0. Runs in both modes. */
+  async check(h: Host, command: string): Promise<boolean> {
+    return (await this.exec(h, command)).code === 0;
+  }
+
+  /** A read-only query; its stdout (or undefined when it failed). */
+  async query(h: Host, command: string): Promise<string | undefined> {
+    const r = await this.exec(h, command);
+    return r.code === 0 ? r.stdout : undefined;
+  }
+
+  /** Runs `command` (apply) or reports it (plan); a non-zero exit fails the step. */
+  async run(h: Host, step: string, command: string, timeoutMs?: number): Promise<void> {
+    this.step = step;
+    this.changes++;
+    if (this.mode === 'plan') {
+      this.emit({
+        type: 'command',
+        host: h.name,
+        phase: this.phase,
+        step,
+        command: this.redact(command),
+        status: 'would-run',
+      });
+      return;
+    }
+    const t0 = Date.now();
+    const r = await this.exec(h, command, undefined, timeoutMs);
+    if (r.code !== 0) throw this.failure(h, `exit code ${r.code}`, undefined, r.stderr || r.stdout);
+    this.emit({
+      type: 'command',
+      host: h.name,
+      phase: this.phase,
+      step,
+      command: this.redact(command),
+      status: 'ran',
+      ms: Date.now() - t0,
+    });
+  }
+
+  /** Runs `command` unless `unless` exits 0 on the host; true when it ran (or would run). */
+  async ensure(h: Host, step: string, command: string, unless: string, timeoutMs?: number): Promise<boolean> {
+    this.step = step;
+    if (await this.check(h, unless)) {
+      this.emit({
+        type: 'command',
+        host: h.name,
+        phase: this.phase,
+        step,
+        command: this.redact(command),
+        status: 'ok',
+      });
+      return false;
+    }
+    await this.run(h, step, command, timeoutMs);
+    return true;
+  }
+
+  /** Puts `f` on the host when its content, mode or owner differ; true when it changed. */
+  async file(h: Host, f: RenderedFile, validate?: string): Promise<boolean> {
+    this.step = `write ${f.path}`;
+    const current = await this.exec(
+      h,
+      `if [ -e ${shq(f.path)} ]; then stat -c '%a %U %G' ${shq(f.path)} && cat ${shq(f.path)}; else echo __absent__; fi`,
+    );
+    if (current.code !== 0) throw this.failure(h, `cannot read ${f.path}`, undefined, current.stderr);
+    const nl = current.stdout.indexOf('\n');
+    const first = current.stdout.slice(0, nl);
+    const absent = first === '__absent__';
+    const before = absent ? '' : current.stdout.slice(nl + 1);
+    const [mode, owner, group] = first.split(' ');
+    const metaOk =
+      !absent &&
+      Number.parseInt(mode ?? '', 8) === Number.parseInt(f.mode, 8) &&
+      owner === f.owner &&
+      group === f.group;
+    if (!absent && before === f.content && metaOk) {
+      this.emit({ type: 'file', host: h.name, phase: this.phase, path: f.path, status: 'unchanged' });
+      return false;
+    }
+    this.changes++;
+    const lines = f.content.replace(/\n$/, '').split('\n');
+    let diff = this.redact(
+      absent
+        ? `--- /dev/null\n+++ ${f.path}\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join('\n')}\n`
+        : unifiedDiff(before, f.content, f.path, f.path),
+    );
+    if (!absent && !metaOk)
+      diff += `mode/owner: ${mode} ${owner}:${group} -> ${f.mode.replace(/^0/, '')} ${f.owner}:${f.group}\n`;
+    if (this.mode === 'plan') {
+      this.emit({
+        type: 'file',
+        host: h.name,
+        phase: this.phase,
+        path: f.path,
+        status: 'would-change',
+        diff,
+      });
+      return true;
+    }
+    const dir = f.path.slice(0, f.path.lastIndexOf('/')) || '/';
+    const tmp = `${f.path}.pk-new`;
+    const script = [
+      'set -e',
+      'umask 077',
+      `mkdir -p ${shq(dir)}`,
+      `cat > ${shq(tmp)}`,
+      ...(validate ? [`${validate.replace(/\{\}/g, shq(tmp))} || { rm -f ${shq(tmp)}; exit 1; }`] : []),
+      `chown ${shq(`${f.owner}:${f.group}`)} ${shq(tmp)}`,
+      `chmod ${shq(f.mode)} ${shq(tmp)}`,
+      `mv -f ${shq(tmp)} ${shq(f.path)}`,
+    ].join('\n');
+    const r = await this.exec(h, script, f.content);
+    if (r.code !== 0) throw this.failure(h, `cannot write ${f.path} (exit ${r.code})`, undefined, r.stderr);
+    this.emit({ type: 'file', host: h.name, phase: this.phase, path: f.path, status: 'changed', diff });
+    return true;
+  }
+
+  /** Polls `probe` until it returns a string (the detail), bounded by the wait timeout. */
+  async wait(h: Host, what: string, probe: () => Promise<string | undefined>): Promise<string | undefined> {
+    this.step = `wait: ${what}`;
+    if (this.mode === 'plan') {
+      this.emit({ type: 'wait', host: h.name, phase: this.phase, what, status: 'would-wait' });
+      return undefined;
+    }
+    const t0 = Date.now();
+    const limit = this.opts.waitTimeoutMs ?? 180_000;
+    this.emit({ type: 'wait', host: h.name, phase: this.phase, what, status: 'waiting' });
+    for (let attempt = 0; ; attempt++) {
+      const detail = await probe();
+      if (detail !== undefined) {
+        this.emit({
+          type: 'wait',
+          host: h.name,
+          phase: this.phase,
+          what,
+          status: 'done',
+          detail,
+          ms: Date.now() - t0,
+        });
+        return detail;
+      }
+      if (Date.now() - t0 > limit) {
+        throw this.failure(
+          h,
+          `gave up after ${Math.round((Date.now() - t0) / 1000)} s waiting for: ${what}`,
+          undefined,
+          this.lastStderr,
+        );
+      }
+      await sleep(Math.min(2000, 250 * (attempt + 1)), this.opts.signal);
+    }
+  }
+}
+
+/** Debian packages a host needs. */
+export function packagesFor(spec: ClusterSpec, h: { node?: NodeSpec; haproxy: boolean }): string[] {
+  const pkgs: string[] = ['curl'];
+  const major = spec.postgres.major;
+  if (h.node) {
+    pkgs.push(`postgresql-${major}`, `postgresql-client-${major}`);
+    if (spec.patroni.source === 'debian') pkgs.push('patroni', 'python3-etcd', 'python3-psycopg2');
+    if (spec.patroni.source === 'pip') pkgs.push('python3-venv', 'python3-pip');
+    if (h.node.etcd && spec.etcd.source === 'debian') pkgs.push('etcd-server', 'etcd-client');
+  }
+  if (h.haproxy) pkgs.push('haproxy', `postgresql-client-${major}`);
+  return [...new Set(pkgs)].sort();
+}
+
+function hostsOf(spec: ClusterSpec): Host[] {
+  const hosts: Host[] = spec.nodes.map((n) => ({
+    name: n.name,
+    target: n.ssh,
+    node: n,
+    haproxy: spec.haproxy.placement === 'nodes',
+  }));
+  for (const h of spec.haproxy.placement === 'hosts' ? spec.haproxy.hosts : [])
+    hosts.push({ name: h.name, target: h.ssh, haproxy: true });
+  return hosts;
+}
+
+async function parallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(items.map(fn));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+interface ClusterJson {
+  members?: Array<{ name?: string; role?: string; state?: string }>;
+}
+
+async function clusterView(ops: Ops, h: Host, spec: ClusterSpec): Promise<ClusterJson | undefined> {
+  const out = await ops.query(
+    h,
+    `curl -sf --max-time 3 http://${h.node!.address}:${spec.patroni.restApiPort}/cluster`,
+  );
+  if (!out) return undefined;
+  try {
+    return JSON.parse(out) as ClusterJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function runningLeader(view: ClusterJson | undefined): string | undefined {
+  const l = view?.members?.find(
+    (m) => (m.role === 'leader' || m.role === 'standby_leader') && m.state === 'running',
+  );
+  return l?.name;
+}
+
+const psqlLocal = (spec: ClusterSpec, sql: string) =>
+  `cd / && runuser -u postgres -- psql -h /var/run/postgresql -p ${spec.postgres.port} -d postgres -tAXc ${shq(sql)}`;
+
+const psqlVia = (port: number, sql: string) =>
+  `PGPASSFILE=${PATHS.operatorPgpass} PGCONNECT_TIMEOUT=3 psql -h 127.0.0.1 -p ${port} -U ${USERS.superuser} -d postgres -tAXc ${shq(sql)}`;
+
+async function steps(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  webhookUrl: string | undefined,
+  hosts: Host[],
+  ops: Ops,
+): Promise<string | undefined> {
+  const { opts } = ops;
+  const nodes = hosts.filter((h) => h.node);
+  const etcdHosts = nodes.filter((h) => h.node!.etcd);
+  const phase = (id: PhaseId) => {
+    ops.phase = id;
+    const index = PHASES.findIndex((p) => p.id === id);
+    ops.emit({
+      type: 'phase',
+      phase: id,
+      title: PHASES[index]!.title,
+      index: index + 1,
+      total: PHASES.length,
+    });
+  };
+  // Rendered (and linted) before anything is touched: a lint error stops the run here.
+  const files = new Map(nodes.map((h) => [h.name, renderNodeFiles(spec, secrets, h.node!, webhookUrl)]));
+  const filesOf = (h: Host) => files.get(h.name)!;
+
+  phase('packages');
+  await parallel(hosts, async (h) => {
+    const pkgs = packagesFor(spec, h);
+    const list = pkgs.join(' ');
+    const install = `DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${list}`;
+    await ops.ensure(
+      h,
+      'apt-get install',
+      `${install} || { apt-get update -q && ${install}; }`,
+      `[ "$(dpkg-query -W -f='\${Status}\\n' ${list} 2>/dev/null | grep -c 'install ok installed')" = ${pkgs.length} ]`,
+      opts.commandTimeoutMs ?? 600_000,
+    );
+    if (h.node && spec.patroni.source === 'pip') {
+      await ops.ensure(
+        h,
+        'Patroni virtualenv',
+        "python3 -m venv /opt/patroni && /opt/patroni/bin/pip install --upgrade pip && /opt/patroni/bin/pip install 'patroni[etcd3]' 'psycopg[binary]'",
+        'test -x /opt/patroni/bin/patroni',
+        opts.commandTimeoutMs ?? 600_000,
+      );
+    }
+    if (h.node && spec.patroni.source === 'installed') {
+      ops.step = 'patroni present';
+      if (!(await ops.check(h, `test -x ${shq(spec.patroni.bin)}`)) && ops.mode === 'apply') {
+        throw ops.failure(h, `${spec.patroni.bin} is not an executable (patroni.source: installed)`);
+      }
+    }
+  });
+
+  phase('drop-package-cluster');
+  const major = spec.postgres.major;
+  await parallel(nodes, (h) =>
+    ops
+      .ensure(
+        h,
+        'pg_dropcluster',
+        `pg_dropcluster --stop ${major} main`,
+        `! test -e /etc/postgresql/${major}/main`,
+      )
+      .then(() => undefined),
+  );
+
+  phase('etcd');
+  const restart: Host[] = [];
+  await parallel(etcdHosts, async (h) => {
+    const f = filesOf(h).find((x) => x.path === PATHS.etcdEnv)!;
+    const changed = await ops.file(h, f);
+    const serving = await ops.check(
+      h,
+      `curl -s -o /dev/null --max-time 2 http://${h.node!.address}:${spec.etcd.clientPort}/version`,
+    );
+    if (changed || !serving) restart.push(h);
+  });
+  // --no-block: a new member's start only completes once a quorum has formed, so start all, then wait.
+  await parallel(restart, (h) =>
+    ops.run(h, 'start etcd', 'systemctl enable -q etcd && systemctl restart --no-block etcd'),
+  );
+  const endpoints = etcdHosts.map((h) => `http://${h.node!.address}:${spec.etcd.clientPort}`).join(',');
+  await ops.wait(etcdHosts[0]!, 'etcdctl endpoint health on every member', async () => {
+    const r = await ops.exec(
+      etcdHosts[0]!,
+      `ETCDCTL_API=3 etcdctl --dial-timeout=2s --command-timeout=3s --endpoints=${endpoints} endpoint health`,
+    );
+    return r.code === 0 ? `${etcdHosts.length} members healthy` : undefined;
+  });
+
+  const patroniNode = async (h: Host) => {
+    let reload = false;
+    let daemonReload = false;
+    for (const f of filesOf(h).filter((x) => x.path !== PATHS.etcdEnv)) {
+      const changed = await ops.file(h, f);
+      if (changed && f.notify?.action === 'reload') reload = true;
+      if (changed && f.notify?.action === 'daemon-reload') daemonReload = true;
+    }
+    if (daemonReload) await ops.run(h, 'systemctl daemon-reload', 'systemctl daemon-reload');
+    const started = await ops.ensure(
+      h,
+      'start Patroni',
+      'systemctl enable -q patroni && systemctl start patroni',
+      'systemctl is-active -q patroni && systemctl is-enabled -q patroni',
+    );
+    if (reload && !started)
+      await ops.run(h, 'reload Patroni (patroni.yml changed)', 'systemctl reload patroni');
+  };
+
+  phase('patroni-first');
+  const first = nodes[0]!;
+  await patroniNode(first);
+  const leader = await ops.wait(first, 'a leader holding the lock (GET /cluster)', async () =>
+    runningLeader(await clusterView(ops, first, spec)),
+  );
+
+  phase('replicas');
+  for (const h of nodes.slice(1)) {
+    await patroniNode(h);
+    // After a switchover or failover this node may be the leader itself: that is as good as streaming.
+    await ops.wait(h, `${h.name} streaming from the leader (pg_stat_wal_receiver), or leading`, async () => {
+      const out = await ops.query(
+        h,
+        psqlLocal(spec, 'select pg_is_in_recovery(), (select status from pg_stat_wal_receiver)'),
+      );
+      const [recovery, receiver] = (out?.trim() ?? '').split('|');
+      if (recovery === 't' && receiver === 'streaming') return 'streaming';
+      if (recovery === 'f' && runningLeader(await clusterView(ops, h, spec)) === h.name)
+        return 'it is the leader';
+      return undefined;
+    });
+  }
+
+  const proxies = hosts.filter((h) => h.haproxy);
+  if (proxies.length > 0) {
+    phase('haproxy');
+    const cfg = haproxyFile(spec);
+    for (const h of proxies) {
+      const changed = await ops.file(h, cfg, 'haproxy -c -q -f {}');
+      const started = await ops.ensure(
+        h,
+        'start HAProxy',
+        'systemctl enable -q haproxy && systemctl restart haproxy',
+        'systemctl is-active -q haproxy && systemctl is-enabled -q haproxy',
+      );
+      if (changed && !started)
+        await ops.run(h, 'reload HAProxy (haproxy.cfg changed)', 'systemctl reload haproxy');
+    }
+
+    phase('verify');
+    const via = proxies[0]!;
+    ops.step = 'write through the writer port';
+    await ops.wait(via, `a write through :${spec.haproxy.writerPort}`, async () => {
+      const out = await ops.query(
+        via,
+        psqlVia(
+          spec.haproxy.writerPort,
+          'create table if not exists patroni_kit_provision_check (id int primary key, at timestamptz not null); insert into patroni_kit_provision_check values (1, now()) on conflict (id) do update set at = excluded.at; select host(inet_server_addr()), pg_is_in_recovery()',
+        ),
+      );
+      const line = out?.trim().split('\n').pop();
+      return line?.endsWith('|f') ? `written on ${line.split('|')[0]}` : undefined;
+    });
+    await ops.wait(via, `a read from a replica through :${spec.haproxy.readerPort}`, async () => {
+      const out = await ops.query(
+        via,
+        psqlVia(
+          spec.haproxy.readerPort,
+          'select host(inet_server_addr()), pg_is_in_recovery(), (select count(*) from patroni_kit_provision_check)',
+        ),
+      );
+      const line = out?.trim();
+      return line?.endsWith('|t|1') ? `read on ${line.split('|')[0]}` : undefined;
+    });
+  }
+  return leader;
+}
+
+async function connectAll(hosts: Host[], ops: Ops): Promise<void> {
+  await parallel(hosts, async (h) => {
+    const t0 = Date.now();
+    try {
+      h.ssh = await SshHost.connect(h.target, ops.opts.signal);
+    } catch (err) {
+      ops.step = 'connect';
+      throw ops.failure(h, err instanceof Error ? err.message : String(err), err);
+    }
+    ops.emit({ type: 'connected', host: h.name, ms: Date.now() - t0 });
+  });
+}
+
+async function webhookUrlOf(spec: ClusterSpec): Promise<string | undefined> {
+  if (!spec.webhook) return undefined;
+  let url: string;
+  try {
+    url = (await readFile(spec.webhook.urlFile, 'utf8')).trim();
+  } catch (err) {
+    throw new PatroniKitError(
+      'CONFIG',
+      `cannot read webhook.urlFile ${spec.webhook.urlFile}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (!/^https?:\/\/[^\s"]+$/.test(url)) {
+    throw new PatroniKitError('CONFIG', `${spec.webhook.urlFile} must hold one http(s) URL on one line`);
+  }
+  return url;
+}
+
+async function execute(
+  mode: 'plan' | 'apply',
+  spec: ClusterSpec,
+  opts: ProvisionOptions,
+): Promise<ProvisionResult> {
+  const t0 = Date.now();
+  const { secrets, created } = await loadSecrets(spec.secretsFile, true);
+  const webhookUrl = await webhookUrlOf(spec);
+  const ops = new Ops(mode, opts, secretValues(secrets, webhookUrl ? [webhookUrl] : []));
+  if (created)
+    ops.emit({ type: 'note', message: `generated new passwords in ${spec.secretsFile} (mode 0600)` });
+  const hosts = hostsOf(spec);
+  if (mode === 'apply') {
+    const prev = await readState(spec);
+    if (prev?.result === 'failed' && prev.failure) {
+      ops.emit({
+        type: 'note',
+        message: `the last apply failed on ${prev.failure.host} at '${prev.failure.step}' (${prev.failure.phase}); continuing: steps already done are checked and skipped`,
+      });
+    }
+  }
+  try {
+    await connectAll(hosts, ops);
+    const leader = await steps(spec, secrets, webhookUrl, hosts, ops);
+    const result: ProvisionResult = {
+      mode,
+      changes: ops.changes,
+      ms: Date.now() - t0,
+      secretsCreated: created,
+    };
+    if (leader) result.leader = leader;
+    if (mode === 'apply')
+      await writeState(spec, {
+        at: new Date().toISOString(),
+        result: 'ok',
+        changes: ops.changes,
+        ms: result.ms,
+      });
+    return result;
+  } catch (err) {
+    if (mode === 'apply') {
+      const d = (isPatroniKitError(err) ? err.details : undefined) as ApplyState['failure'] | undefined;
+      await writeState(spec, {
+        at: new Date().toISOString(),
+        result: 'failed',
+        changes: ops.changes,
+        ms: Date.now() - t0,
+        failure: {
+          host: d?.host ?? '?',
+          phase: d?.phase ?? ops.phase,
+          step: d?.step ?? ops.step,
+          ...(d?.command ? { command: d.command } : {}),
+          ...(d?.stderrTail ? { stderrTail: d.stderrTail } : {}),
+          message: err instanceof Error ? err.message : String(err),
+        },
+      });
+    }
+    throw err;
+  } finally {
+    for (const h of hosts) h.ssh?.close();
+  }
+}
+
+/** Shows every file diff and command per host without changing anything. */
+export function plan(spec: ClusterSpec, opts: ProvisionOptions = {}): Promise<ProvisionResult> {
+  return execute('plan', spec, opts);
+}
+
+/** Brings the hosts to the spec in the recipe's order; idempotent and resumable. */
+export function apply(spec: ClusterSpec, opts: ProvisionOptions = {}): Promise<ProvisionResult> {
+  return execute('apply', spec, opts);
+}
+
+/** The last apply's outcome, if any. */
+export async function readState(spec: ClusterSpec): Promise<ApplyState | undefined> {
+  try {
+    return JSON.parse(await readFile(stateFile(spec), 'utf8')) as ApplyState;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeState(spec: ClusterSpec, state: ApplyState): Promise<void> {
+  await writeFile(stateFile(spec), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** One host's live state, for `provision status`. */
+export interface HostStatus {
+  name: string;
+  reachable: boolean;
+  error?: string;
+  services: Record<string, string>;
+  role?: string;
+  state?: string;
+}
+
+/** Live state of every host (services, Patroni role) and the last apply's outcome. Read-only. */
+export async function status(
+  spec: ClusterSpec,
+  opts: ProvisionOptions = {},
+): Promise<{ hosts: HostStatus[]; last?: ApplyState }> {
+  const hosts = hostsOf(spec);
+  const out: HostStatus[] = [];
+  await Promise.all(
+    hosts.map(async (h, i) => {
+      const s: HostStatus = { name: h.name, reachable: false, services: {} };
+      out[i] = s;
+      let ssh: SshHost | undefined;
+      try {
+        ssh = await SshHost.connect(h.target, opts.signal);
+        s.reachable = true;
+        const units = [
+          ...(h.node?.etcd ? ['etcd'] : []),
+          ...(h.node ? ['patroni'] : []),
+          ...(h.haproxy ? ['haproxy'] : []),
+        ];
+        for (const u of units) {
+          const r = await ssh.exec(`systemctl is-active ${u}`, {
+            timeoutMs: 10_000,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
+          s.services[u] = r.stdout.trim() || 'unknown';
+        }
+        if (h.node) {
+          const r = await ssh.exec(
+            `curl -sf --max-time 3 http://${h.node.address}:${spec.patroni.restApiPort}/patroni`,
+            { timeoutMs: 10_000, ...(opts.signal ? { signal: opts.signal } : {}) },
+          );
+          if (r.code === 0) {
+            try {
+              const p = JSON.parse(r.stdout) as { role?: string; state?: string };
+              if (p.role) s.role = p.role;
+              if (p.state) s.state = p.state;
+            } catch {}
+          }
+        }
+      } catch (err) {
+        s.error = err instanceof Error ? err.message : String(err);
+      } finally {
+        ssh?.close();
+      }
+    }),
+  );
+  const last = await readState(spec);
+  return last ? { hosts: out, last } : { hosts: out };
+}
+
+export { etcdNodes };

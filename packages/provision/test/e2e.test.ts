@@ -1,0 +1,297 @@
+/**
+ * End to end on three real hosts: systemd-nspawn containers booting systemd in network namespaces
+ * (prefix `pv`, 198.18.10.0/24). From scratch: plan changes nothing; apply, with host 3 cut off half-way,
+ * fails naming host, step and cause; the next apply continues and finishes; `patroni-kit list` shows three
+ * members and HAProxy routes 5000/5001; a switchover fires the webhook; a re-apply changes nothing; an
+ * unknown or changed host key is refused, a pinned one accepted. Root only.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sql } from '@patroni-kit/lab';
+import {
+  apply,
+  type ClusterSecrets,
+  loadSpec,
+  type ProvisionEvent,
+  plan,
+  readState,
+  status,
+} from '../src/index.js';
+import { SshHost } from '../src/ssh.js';
+import { bootHosts, cannotRun, cut, heal, specYaml, type TestHosts } from './hosts.js';
+
+const run = promisify(execFile);
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../../../cli/dist/src/main.js');
+const skip = cannotRun();
+let t: TestHosts | undefined;
+let dir = '';
+let specFile = '';
+const hooks: string[] = [];
+const hookServer = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
+  req.on('end', () => {
+    hooks.push(body);
+    res.end('ok');
+  });
+});
+const timings: Record<string, number> = {};
+
+before(async () => {
+  if (skip) return;
+  dir = await mkdtemp(join(tmpdir(), 'pk-provision-'));
+  const t0 = Date.now();
+  t = await bootHosts(join(dir, 'hosts'));
+  timings.boot = Date.now() - t0;
+  // The webhook receiver listens on the bridge address, which the hosts reach.
+  await new Promise<void>((r) => hookServer.listen(0, t!.plan.bridgeAddress, r));
+  const port = (hookServer.address() as { port: number }).port;
+  await writeFile(join(dir, 'slack-url'), `http://${t.plan.bridgeAddress}:${port}/services/T0/B0/SECRET\n`, {
+    mode: 0o600,
+  });
+  specFile = join(dir, 'cluster.yml');
+  await writeFile(specFile, specYaml(t, 'webhook: { urlFile: slack-url }\n'));
+});
+
+after(async () => {
+  hookServer.close();
+  await t?.down();
+  if (Object.keys(timings).length) console.log(`# provision e2e timings (ms): ${JSON.stringify(timings)}`);
+});
+
+async function onHost(i: number, command: string): Promise<string> {
+  const h = t!.hosts[i]!;
+  const s = await SshHost.connect({
+    host: h.address,
+    port: 22,
+    user: h.user,
+    privateKey: t!.clientKey,
+    agent: false,
+    knownHosts: t!.knownHostsFile,
+    connectTimeoutMs: 5000,
+  });
+  try {
+    const r = await s.exec(command, { timeoutMs: 30_000 });
+    return `${r.code}|${r.stdout.trim()}`;
+  } finally {
+    s.close();
+  }
+}
+
+test('plan on fresh hosts shows diffs and commands, changes nothing, and never prints a secret', {
+  skip,
+}, async () => {
+  const spec = await loadSpec(specFile);
+  const events: ProvisionEvent[] = [];
+  const r = await plan(spec, { onEvent: (e) => events.push(e) });
+  assert.equal(r.mode, 'plan');
+  assert.ok(r.changes > 10, `a fresh cluster needs many changes, plan found ${r.changes}`);
+  const yml = events.find(
+    (e) => e.type === 'file' && e.host === 'pg-2' && e.path === '/etc/patroni/patroni.yml',
+  );
+  assert.ok(
+    yml && yml.type === 'file' && yml.status === 'would-change' && yml.diff?.includes('+name: "pg-2"'),
+  );
+  assert.ok(
+    events.some(
+      (e) => e.type === 'command' && e.status === 'would-run' && e.command.includes('apt-get install'),
+    ),
+  );
+  const secrets = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
+  const text = JSON.stringify(events);
+  for (const s of [secrets.superuser, secrets.replication, secrets.rewind, secrets.restapi, 'SECRET'])
+    assert.ok(!text.includes(s), 'a secret leaked into the plan');
+  assert.ok(text.includes('password: \\"***\\"'));
+  assert.equal(await onHost(0, 'test -e /etc/patroni/patroni.yml'), '1|');
+  assert.match(await onHost(2, 'dpkg -s postgresql-15 2>&1; exit 0'), /is not installed/);
+});
+
+test('apply from scratch: host 3 cut off half-way fails clearly; the next apply continues and finishes', {
+  skip,
+}, async () => {
+  const spec = await loadSpec(specFile);
+  let cutAt = 0;
+  const t0 = Date.now();
+  await assert.rejects(
+    apply(spec, {
+      onEvent: (e) => {
+        if (e.type === 'phase' && e.phase === 'replicas' && cutAt === 0) {
+          cutAt = Date.now();
+          void cut(t!.hosts[2]!);
+        }
+      },
+    }),
+    (err: Error & { code?: string; details?: Record<string, string> }) => {
+      assert.ok(cutAt > 0, `failed before the cut: ${err.message}`);
+      assert.equal(err.details?.host, 'pg-3', err.message);
+      assert.equal(err.details?.phase, 'replicas', err.message);
+      assert.ok(err.details?.step, 'the failing step is named');
+      assert.match(err.message, /^pg-3: step '.+' \(replicas\) failed: /);
+      assert.match(err.message, /command: /);
+      assert.ok(['CONNECT', 'TIMEOUT'].includes(err.code ?? ''), `${err.code}: ${err.message}`);
+      return true;
+    },
+  );
+  timings.applyUntilCut = cutAt - t0;
+  timings.failureDetected = Date.now() - cutAt;
+  const state = await readState(spec);
+  assert.equal(state?.result, 'failed');
+  assert.equal(state?.failure?.host, 'pg-3');
+  await heal(t!.hosts[2]!);
+
+  const events: ProvisionEvent[] = [];
+  const t1 = Date.now();
+  const r = await apply(spec, { onEvent: (e) => events.push(e) });
+  timings.resume = Date.now() - t1;
+  assert.ok(events.some((e) => e.type === 'note' && /last apply failed on pg-3/.test(e.message)));
+  assert.ok(r.changes > 0, 'pg-3 and HAProxy were still to do');
+  // What the first apply did is not done again.
+  const redone = events.filter(
+    (e) => (e.type === 'file' && e.status === 'changed') || (e.type === 'command' && e.status === 'ran'),
+  );
+  assert.ok(
+    !redone.some(
+      (e) => 'host' in e && e.host === 'pg-1' && e.type === 'command' && e.step === 'apt-get install',
+    ),
+  );
+  assert.ok(
+    !redone.some(
+      (e) =>
+        'host' in e &&
+        (e.host === 'pg-1' || e.host === 'pg-2') &&
+        e.type === 'file' &&
+        e.path === '/etc/patroni/patroni.yml',
+    ),
+  );
+  assert.ok(
+    redone.some((e) => 'host' in e && e.host === 'pg-3'),
+    'pg-3 gets its Patroni now',
+  );
+  assert.ok(events.some((e) => e.type === 'wait' && e.status === 'done' && /pg-3 streaming/.test(e.what)));
+  assert.ok(
+    events.some((e) => e.type === 'wait' && e.status === 'done' && /write through :5000/.test(e.what)),
+  );
+  assert.equal((await readState(spec))?.result, 'ok');
+});
+
+test('patroni-kit list shows three members; HAProxy routes 5000 to the leader and 5001 to a replica', {
+  skip,
+}, async () => {
+  const out = await run(
+    'node',
+    [cli, 'list', 'pv-cluster', '--dcs-url', `etcd3://${t!.hosts[0]!.address}:2379`, '-f', 'json'],
+    { timeout: 30_000 },
+  );
+  const members = JSON.parse(out.stdout) as Array<{ Member: string; Role: string; State: string }>;
+  assert.deepEqual(members.map((m) => m.Member).sort(), ['pg-1', 'pg-2', 'pg-3']);
+  assert.equal(members.filter((m) => m.Role === 'Leader').length, 1);
+  assert.equal(
+    members.filter((m) => m.Role === 'Replica' && ['running', 'streaming'].includes(m.State)).length,
+    2,
+  );
+  const spec = await loadSpec(specFile);
+  const secrets = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
+  for (const h of t!.hosts) {
+    const target = { host: h.address, user: 'postgres', password: secrets.superuser };
+    const w = await sql<{ r: boolean }>({ ...target, port: 5000 }, 'select pg_is_in_recovery() as r');
+    assert.equal(w[0]?.r, false, `${h.name}:5000 reaches the leader`);
+    const rd = await sql<{ r: boolean }>({ ...target, port: 5001 }, 'select pg_is_in_recovery() as r');
+    assert.equal(rd[0]?.r, true, `${h.name}:5001 reaches a replica`);
+  }
+  // sudo path: host 3 is provisioned through the ordinary user `ops`; its files are root's all the same.
+  assert.equal(
+    await onHost(2, 'stat -c "%a %U %G" /etc/patroni/patroni.yml /etc/patroni/notify-url /root/.pgpass'),
+    '0|640 postgres postgres\n640 root postgres\n600 root root',
+  );
+  assert.equal(await onHost(2, 'systemctl is-enabled patroni etcd haproxy | sort -u'), '0|enabled');
+});
+
+test('a switchover fires the on_role_change webhook with Slack JSON', { skip }, async () => {
+  const spec = await loadSpec(specFile);
+  const secrets = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
+  const before = hooks.length;
+  const res = await fetch(`http://${t!.hosts[0]!.address}:8008/switchover`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`patroni:${secrets.restapi}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ leader: 'pg-1', candidate: 'pg-2' }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  assert.equal(res.status, 200, await res.text());
+  for (
+    let i = 0;
+    i < 60 && !hooks.slice(before).some((h) => h.includes('role=master') || h.includes('role=primary'));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 500));
+  const promoted = hooks
+    .slice(before)
+    .map((h) => JSON.parse(h) as { text: string })
+    .find((m) => /role=(master|primary)/.test(m.text));
+  assert.ok(promoted, `no promotion webhook in ${JSON.stringify(hooks)}`);
+  assert.match(promoted.text, /Patroni: pv-cluster -> role=(master|primary) \(on_role_change\) on pg-2/);
+});
+
+test('re-apply changes nothing and says so (after the switchover too)', { skip }, async () => {
+  // The replicas must stream again after the switchover before the re-apply's checks pass at once.
+  const t0 = Date.now();
+  const out = await run('node', [cli, 'provision', 'apply', specFile], { timeout: 300_000 });
+  timings.reapply = Date.now() - t0;
+  assert.match(out.stdout, /apply: nothing to change; the hosts match the spec/);
+  assert.doesNotMatch(out.stdout, /\b(changed|ran)\b/);
+  const st = await status(await loadSpec(specFile));
+  assert.deepEqual(
+    st.hosts.map((h) => h.services.patroni),
+    ['active', 'active', 'active'],
+  );
+  assert.equal(st.hosts.filter((h) => h.role === 'master' || h.role === 'primary').length, 1);
+  assert.equal(st.last?.changes, 0);
+});
+
+test('an unknown host key and a changed one are refused with the fingerprint; a pinned one is accepted', {
+  skip,
+}, async () => {
+  const h2 = t!.hosts[1]!;
+  const lines = (await readFile(t!.knownHostsFile, 'utf8')).trim().split('\n');
+  const without = join(dir, 'known_hosts.without-pg-2');
+  await writeFile(without, `${lines.filter((l) => !l.startsWith(`${h2.address} `)).join('\n')}\n`);
+  const specOf = async (name: string, text: string) => {
+    const f = join(dir, `${name}.yml`);
+    await writeFile(f, text);
+    await writeFile(join(dir, `${name}.secrets.json`), await readFile(join(dir, 'cluster.secrets.json')), {
+      mode: 0o600,
+    });
+    return loadSpec(f);
+  };
+  const base = specYaml(t!, 'webhook: { urlFile: slack-url }\n');
+  const unknown = await specOf('unknown', base.replace(t!.knownHostsFile, without));
+  await assert.rejects(plan(unknown), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'HOST_KEY');
+    assert.match(err.message, /pg-2: cannot connect: host key of 198\.18\.10\.12:22 is unknown/);
+    assert.ok(err.message.includes(h2.fingerprint), 'the fingerprint is shown');
+    return true;
+  });
+  const other = lines.find((l) => l.startsWith(`${t!.hosts[0]!.address} `))!.split(' ')[2]!;
+  const changedFile = join(dir, 'known_hosts.changed');
+  await writeFile(
+    changedFile,
+    `${lines.map((l) => (l.startsWith(`${h2.address} `) ? `${h2.address} ssh-ed25519 ${other}` : l)).join('\n')}\n`,
+  );
+  const changed = await specOf('changed', base.replace(t!.knownHostsFile, changedFile));
+  await assert.rejects(plan(changed), /host key of 198\.18\.10\.12:22 has CHANGED/);
+  // Pins instead of known_hosts: an empty known_hosts file, each node's fingerprint in ssh.hostKey.
+  const empty = join(dir, 'known_hosts.empty');
+  await writeFile(empty, '');
+  const pinned = specYaml(t!, 'webhook: { urlFile: slack-url }\n', true).replace(t!.knownHostsFile, empty);
+  const r = await plan(await specOf('pinned', pinned));
+  assert.equal(r.changes, 0, 'the pinned plan sees the provisioned cluster: nothing to change');
+});

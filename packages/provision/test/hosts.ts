@@ -1,0 +1,267 @@
+/**
+ * Three real "hosts" for the provisioning tests: systemd-nspawn containers booting Debian bookworm's
+ * systemd inside the network namespaces of the lab's netns topology (prefix `pv`, 198.18.10.0/24).
+ * Each host is an overlay over one shared base image (scripts/build-host-image.sh, cached under
+ * /var/cache/patroni-kit), with its own sshd host key, authorized key and (host 3) a sudo-only user.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createNetwork, deleteNetwork, type NetnsPlan, netnsPlan } from '@patroni-kit/lab';
+import { SshHost } from '../src/ssh.js';
+
+const run = promisify(execFile);
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const IMAGE = join(process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit', 'nspawn/bookworm');
+
+/** One booted host. */
+export interface TestHost {
+  index: number;
+  name: string;
+  address: string;
+  namespace: string;
+  root: string;
+  /** OpenSSH fingerprint of its host key. */
+  fingerprint: string;
+  /** known_hosts line of its host key. */
+  knownHosts: string;
+  user: string;
+  pid: number;
+  proc: ChildProcess;
+}
+
+/** The booted hosts and the files a spec needs. */
+export interface TestHosts {
+  dir: string;
+  plan: NetnsPlan;
+  hosts: TestHost[];
+  clientKey: string;
+  knownHostsFile: string;
+  down(): Promise<void>;
+}
+
+/** Why these tests cannot run here, or undefined. */
+export function cannotRun(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces, overlay mounts, systemd-nspawn)';
+  return undefined;
+}
+
+async function ensureImage(): Promise<void> {
+  if (existsSync(join(IMAGE, '.patroni-kit-image-v1'))) return;
+  await run('bash', [join(repo, 'scripts/build-host-image.sh'), IMAGE], { timeout: 600_000 });
+}
+
+async function sshKeygen(file: string): Promise<void> {
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'patroni-kit-test', '-f', file], {
+    timeout: 10_000,
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Boots `count` hosts (at most 3: the lab's netns plan has three namespaces). */
+export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
+  await ensureImage();
+  const plan = netnsPlan('pv', 10);
+  await createNetwork(plan);
+  await mkdir(dir, { recursive: true });
+  const clientKey = join(dir, 'id_ed25519');
+  if (!existsSync(clientKey)) await sshKeygen(clientKey);
+  const pub = await readFile(`${clientKey}.pub`, 'utf8');
+  const hosts: TestHost[] = [];
+  const mounted: string[] = [];
+  const down = async () => {
+    for (const h of hosts) {
+      try {
+        process.kill(h.pid, 'SIGTERM');
+      } catch {}
+    }
+    for (const h of hosts) {
+      for (let i = 0; i < 100 && h.proc.exitCode === null && h.proc.signalCode === null; i++)
+        await sleep(200);
+      if (h.proc.exitCode === null && h.proc.signalCode === null) {
+        try {
+          process.kill(h.pid, 'SIGKILL');
+        } catch {}
+        await sleep(500);
+      }
+    }
+    for (const m of mounted)
+      await run('umount', [m], { timeout: 20_000 }).catch(() => run('umount', ['-l', m]).catch(() => {}));
+    await deleteNetwork(plan);
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const base = join(dir, `host${i + 1}`);
+      const root = join(base, 'root');
+      await mkdir(join(base, 'up'), { recursive: true });
+      await mkdir(join(base, 'work'), { recursive: true });
+      await mkdir(root, { recursive: true });
+      await run(
+        'mount',
+        [
+          '-t',
+          'overlay',
+          'overlay',
+          '-o',
+          `lowerdir=${IMAGE},upperdir=${base}/up,workdir=${base}/work`,
+          root,
+        ],
+        { timeout: 10_000 },
+      );
+      mounted.push(root);
+      const name = `pg-${i + 1}`;
+      await sshKeygen(join(root, 'etc/ssh/ssh_host_ed25519_key'));
+      await writeFile(join(root, 'etc/hostname'), `${name}\n`);
+      // Host 3 is logged into as an ordinary user with passwordless sudo, like most cloud images.
+      const user = i === 2 ? 'ops' : 'root';
+      if (user === 'ops') {
+        await run('chroot', [root, 'useradd', '-m', '-s', '/bin/bash', 'ops'], { timeout: 20_000 });
+        await writeFile(join(root, 'etc/sudoers.d/ops'), 'ops ALL=(ALL) NOPASSWD: ALL\n', { mode: 0o440 });
+      }
+      const home = user === 'root' ? join(root, 'root') : join(root, 'home', user);
+      await mkdir(join(home, '.ssh'), { recursive: true });
+      await writeFile(join(home, '.ssh/authorized_keys'), pub);
+      await chmod(join(home, '.ssh'), 0o700);
+      if (user !== 'root')
+        await run('chroot', [root, 'chown', '-R', `${user}:${user}`, `/home/${user}/.ssh`]);
+      const keyPub = (await readFile(join(root, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8'))
+        .trim()
+        .split(/\s+/);
+      const fp = (
+        await run('ssh-keygen', ['-lf', join(root, 'etc/ssh/ssh_host_ed25519_key.pub')])
+      ).stdout.split(/\s+/)[1]!;
+      const address = plan.hosts[i]!;
+      const log = openSync(join(base, 'console.log'), 'a');
+      const proc = spawn(
+        'systemd-nspawn',
+        [
+          '-q',
+          '-D',
+          root,
+          '--register=no',
+          '--keep-unit',
+          '--boot',
+          `--network-namespace-path=/run/netns/${plan.namespaces[i]}`,
+          `--machine=pv${i + 1}`,
+          `--hostname=${name}`,
+        ],
+        { stdio: ['ignore', log, log], detached: false },
+      );
+      hosts.push({
+        index: i,
+        name,
+        address,
+        namespace: plan.namespaces[i]!,
+        root,
+        fingerprint: fp,
+        knownHosts: `${address} ${keyPub[0]} ${keyPub[1]}`,
+        user,
+        pid: proc.pid!,
+        proc,
+      });
+    }
+    const knownHostsFile = join(dir, 'known_hosts');
+    await writeFile(knownHostsFile, `${hosts.map((h) => h.knownHosts).join('\n')}\n`);
+    // Ready when a verified SSH login works (bounded: 90 s per host).
+    await Promise.all(
+      hosts.map(async (h) => {
+        const t0 = Date.now();
+        for (;;) {
+          if (h.proc.exitCode !== null)
+            throw new Error(
+              `nspawn for ${h.name} exited (${h.proc.exitCode}); see ${dirname(h.root)}/console.log`,
+            );
+          try {
+            const s = await SshHost.connect({
+              host: h.address,
+              port: 22,
+              user: h.user,
+              privateKey: clientKey,
+              agent: false,
+              knownHosts: knownHostsFile,
+              connectTimeoutMs: 3000,
+            });
+            const r = await s.exec('systemctl is-system-running --wait', { timeoutMs: 60_000 });
+            s.close();
+            if (r.stdout.trim() === 'running' || r.stdout.trim() === 'degraded') return;
+          } catch {}
+          if (Date.now() - t0 > 90_000)
+            throw new Error(`${h.name} did not accept SSH within 90 s; see ${dirname(h.root)}/console.log`);
+          await sleep(500);
+        }
+      }),
+    );
+    return { dir, plan, hosts, clientKey, knownHostsFile, down };
+  } catch (err) {
+    await down();
+    throw err;
+  }
+}
+
+/** Drops every packet on the host's eth0 (inside its namespace): the host becomes unreachable. */
+export async function cut(h: TestHost): Promise<void> {
+  for (const chain of [
+    ['INPUT', '-i'],
+    ['OUTPUT', '-o'],
+  ] as const) {
+    await run('ip', [
+      'netns',
+      'exec',
+      h.namespace,
+      'iptables',
+      '-A',
+      chain[0],
+      chain[1],
+      'eth0',
+      '-j',
+      'DROP',
+      '-m',
+      'comment',
+      '--comment',
+      'pv-cut',
+    ]);
+  }
+}
+
+/** Undoes {@link cut}. */
+export async function heal(h: TestHost): Promise<void> {
+  for (const chain of [
+    ['INPUT', '-i'],
+    ['OUTPUT', '-o'],
+  ] as const) {
+    await run('ip', [
+      'netns',
+      'exec',
+      h.namespace,
+      'iptables',
+      '-D',
+      chain[0],
+      chain[1],
+      'eth0',
+      '-j',
+      'DROP',
+      '-m',
+      'comment',
+      '--comment',
+      'pv-cut',
+    ]).catch(() => {});
+  }
+}
+
+/** A spec for the booted hosts. */
+export function specYaml(t: TestHosts, extra = '', pins = false): string {
+  return `cluster: pv-cluster
+ssh:
+  privateKey: ${t.clientKey}
+  knownHosts: ${t.knownHostsFile}
+  connectTimeoutMs: 5000
+nodes:
+${t.hosts.map((h) => `  - name: ${h.name}\n    address: ${h.address}\n    ssh: { user: ${h.user}${pins ? `, hostKey: '${h.fingerprint}'` : ''} }`).join('\n')}
+timing: fast
+${extra}`;
+}
