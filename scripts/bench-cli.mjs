@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark (not a test): `patroni-kit list` against `patronictl list` as whole processes on the same lab in
-// the same run (the command users run, bin/patroni-kit.js, which loads the esbuild bundle, and the plain tsc
+// the same run (the command users run, bin/patroni-kit.mjs, which loads the esbuild bundle, and the plain tsc
 // output dist/src/main.js beside it), and in-process `Cluster.list()` against the raw round trips it makes (one etcd range read
 // through the JSON gateway, then GET /patroni on every member in parallel). Prints min/median/max and ratios.
 //
@@ -21,9 +21,9 @@ import { Cluster } from '@patroni-kit/cluster';
 import { Lab } from '@patroni-kit/lab';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bundled = join(root, 'packages/cli/bin/patroni-kit.js');
+const bundled = join(root, 'packages/cli/bin/patroni-kit.mjs');
 const unbundled = join(root, 'packages/cli/dist/src/main.js');
-if (!existsSync(join(root, 'packages/cli/dist/bundle/patroni-kit.js'))) {
+if (!existsSync(join(root, 'packages/cli/dist/bundle/patroni-kit.mjs'))) {
   console.error('bench-cli: no bundle at packages/cli/dist/bundle; run `npm run build` first');
   process.exit(2);
 }

@@ -2,7 +2,7 @@
 // The `patroni-kit` command as an esbuild bundle (part of `npm run build`, after `tsc -b`): start-up time is
 // what a CLI user waits for, and resolving and compiling ~30 separate modules cost more than `list` spends
 // on the network. The bundle is ESM with code splitting, so each command still loads only its own code
-// (`list` loads neither etcd3/grpc nor undici nor the linter): dist/bundle/patroni-kit.js plus chunks/.
+// (`list` loads neither etcd3/grpc nor undici nor the linter): dist/bundle/patroni-kit.mjs plus chunks/.
 //
 //   node scripts/bundle-cli.mjs            build packages/cli/dist/bundle from packages/cli/dist/src
 //   node scripts/bundle-cli.mjs --quiet    without the summary line
@@ -23,6 +23,8 @@ const result = await build({
   entryPoints: { 'patroni-kit': join(cli, 'dist/src/main.js') },
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
+  // .mjs: Node knows each chunk is ESM without looking for the package.json that says so.
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -41,7 +43,7 @@ const result = await build({
 // What `patroni-kit list` loads (the entry, the list command and their static imports) must stay free of the
 // heavy libraries: they are for the commands that need them.
 const outputs = result.metafile.outputs;
-const entry = relative(root, join(outdir, 'patroni-kit.js'));
+const entry = relative(root, join(outdir, 'patroni-kit.mjs'));
 const listChunk = Object.keys(outputs).find((f) =>
   outputs[f].entryPoint?.endsWith('cli/dist/src/commands/list.js'),
 );

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { Lab } from '@patroni-kit/lab';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = join(here, '../../bin/patroni-kit.js');
-const BUNDLE = join(here, '../../dist/bundle/patroni-kit.js');
+const BIN = join(here, '../../bin/patroni-kit.mjs');
+const BUNDLE = join(here, '../../dist/bundle/patroni-kit.mjs');
 const PLAIN = join(here, '../src/main.js');
 // This suite's own addresses (127.0.71.0/24), apart from every other suite's.
 const NET = '127.0.71';

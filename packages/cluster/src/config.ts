@@ -5,13 +5,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readYaml } from '@patroni-kit/config/yaml';
 import {
   connectionFromDcsUrl,
   connectionFromPatroniConfig,
   type DcsTarget,
 } from '@patroni-kit/dcs/ctlconfig';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { parseSimpleYaml } from './yaml-lite.js';
 
 /** Credentials for Patroni's unsafe REST methods (`restapi.authentication`). */
 export interface BasicAuth {
@@ -91,18 +91,9 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-/** Parses YAML text: the plain subset here, anything else with npm `yaml` (loaded only then). */
-export async function parseYaml(text: string, where: string): Promise<unknown> {
-  const simple = parseSimpleYaml(text);
-  if (simple !== undefined) return simple;
-  const { parse } = await import('yaml');
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new PatroniKitError('CONFIG', `${where} is not valid YAML: ${(err as Error).message}`, {
-      hint: 'fix the YAML syntax (indentation, quotes)',
-    });
-  }
+/** Parses YAML text as Patroni does (YAML 1.1: `yes` is true, `0755` is 493), with `@patroni-kit/config`'s reader. */
+export async function parseYaml(text: string | Uint8Array, where: string): Promise<unknown> {
+  return readYaml(text, where);
 }
 
 /** Reads a config file, or every `*.yml`/`*.yaml` of a directory merged in name order (as Patroni does). */
@@ -123,9 +114,9 @@ export async function loadConfigFile(path: string): Promise<Record<string, unkno
   }
   let merged: Record<string, unknown> = {};
   for (const file of files) {
-    let text: string;
+    let text: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(file);
     } catch (err) {
       throw new PatroniKitError('CONFIG', `cannot read the config ${file}: ${(err as Error).message}`, {
         cause: err,

@@ -12,3 +12,4 @@ export { joinPath, looksBinary, parseConfig } from './parse.js';
 export { slotNameFromMember } from './rules.js';
 export { patroniDcsSchema, patroniSchema, schemaAt } from './schema.js';
 export * from './types.js';
+export { readYaml } from './yaml.js';

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readYaml } from '@patroni-kit/config/yaml';
 import {
   type ClusterEvent,
   type ClusterState,
@@ -11,7 +12,6 @@ import {
   resolveDcsTarget,
 } from '@patroni-kit/dcs';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { parse as parseYaml } from 'yaml';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -38,9 +38,9 @@ export const dcsOptionsHelp = `  -c, --config-file FILE  patroni.yml or patronic
 export async function loadCtlConfig(path: string | undefined, env: NodeJS.ProcessEnv): Promise<unknown> {
   const explicit = path ?? env.PATRONICTL_CONFIG_FILE;
   const file = explicit ?? join(homedir(), '.config', 'patroni', 'patronictl.yaml');
-  let text: string;
+  let text: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(file);
   } catch (err) {
     if (explicit === undefined) return undefined;
     throw new PatroniKitError('CONFIG', `cannot read the config file ${file}`, {
@@ -48,13 +48,8 @@ export async function loadCtlConfig(path: string | undefined, env: NodeJS.Proces
       hint: 'Check the path given with -c (or PATRONICTL_CONFIG_FILE).',
     });
   }
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    throw new PatroniKitError('CONFIG', `${file} is not valid YAML: ${(err as Error).message}`, {
-      hint: 'Run `patroni-kit lint` on the file.',
-    });
-  }
+  // Patroni's YAML 1.1, like every other command: `yes` is true, `010` is 8.
+  return readYaml(text, file);
 }
 
 /** Resolves where etcd is from the parsed options. */

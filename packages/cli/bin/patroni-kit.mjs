@@ -4,7 +4,7 @@
 // plain TypeScript output when only `tsc -b` has run.
 import { existsSync } from 'node:fs';
 
-const bundle = new URL('../dist/bundle/patroni-kit.js', import.meta.url);
+const bundle = new URL('../dist/bundle/patroni-kit.mjs', import.meta.url);
 const plain = new URL('../dist/src/main.js', import.meta.url);
 if (existsSync(bundle)) await import(bundle.href);
 else if (existsSync(plain)) await import(plain.href);
