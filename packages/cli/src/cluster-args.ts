@@ -75,7 +75,8 @@ export async function connect(
   io: CommandIO,
 ): Promise<Cluster> {
   const { Cluster } = await import('@patroni-kit/cluster');
-  const opts: ConnectOptions = {};
+  // The CLI is where the process environment comes in; the resolver itself takes it as an input.
+  const opts: ConnectOptions = { env: process.env };
   if (typeof values['config-file'] === 'string') opts.configFile = values['config-file'];
   const dcsUrl = values['dcs-url'] ?? values.dcs;
   if (typeof dcsUrl === 'string') opts.dcsUrl = dcsUrl;

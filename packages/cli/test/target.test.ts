@@ -1,19 +1,20 @@
 /**
- * Every command reads a config file as Patroni does (YAML 1.1, one reader: @patroni-kit/config/yaml): with
- * `citus.group: 010` (octal, group 8) and `ctl.insecure: yes` (true), `list`, `switchover` (its plan) and
- * `watch` find the same cluster in the same etcd, and the REST calls skip TLS verification as asked. A real
- * etcd 3.5 holds Patroni's keys; two small HTTPS servers with a self-signed certificate answer as members.
- * Addresses: 127.0.72.0/24.
+ * One resolver, one YAML reader: `list`, `switchover` (its plan) and `watch` find the same cluster from the
+ * same inputs. A config is read as Patroni reads it (YAML 1.1: `citus.group: 010` is group 8,
+ * `ctl.insecure: yes` is true, so REST skips TLS verification as asked), and `namespace: /custom/` with
+ * `--dcs-url` (no path) keeps /custom/, as patronictl does. A real etcd 3.5 holds Patroni's keys; two small
+ * HTTPS servers with a self-signed certificate answer as the members. Addresses: 127.0.72.0/24.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { resolveTarget } from '@patroni-kit/cluster';
 import { readYaml } from '@patroni-kit/config/yaml';
 import { Etcd3 } from 'etcd3';
 import { main } from '../src/cli.js';
@@ -52,13 +53,15 @@ function memberServer(key: string, cert: string, status: Record<string, unknown>
   return new Promise((resolve) => server.listen(0, HOST, () => resolve(server)));
 }
 
-describe('one YAML reader: list, switchover and watch read the same file the same way', () => {
+describe('one resolver, one YAML reader: list, switchover and watch read the same target', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pk-cli-yaml-'));
   const etcd = new TestEtcd([ETCD], join(dir, 'etcd'), '/var/cache/patroni-kit/etcd-3.5/usr/bin/etcd');
   const servers: Server[] = [];
   let raw: Etcd3;
   const yes = join(dir, 'yes.yml');
   const quoted = join(dir, 'quoted.yml');
+  const custom = join(dir, 'custom.yml');
+  const dcsUrl = `etcd3://${ETCD}:2379`;
 
   before(async () => {
     execFileSync(
@@ -94,36 +97,41 @@ describe('one YAML reader: list, switchover and watch read the same file the sam
 
     await etcd.start();
     raw = new Etcd3({ hosts: etcd.endpoints });
+    const seed = async (p: string) => {
+      await raw.put(`${p}config`).value('{"ttl":30,"loop_wait":10,"maximum_lag_on_failover":1048576}').exec();
+      await raw.put(`${p}initialize`).value('7714262745811927392').exec();
+      await raw.put(`${p}leader`).value('n1').exec();
+      await raw.put(`${p}status`).value('{"optime":67417104,"slots":{"n1":67417104,"n2":67417104}}').exec();
+      const member = (name: string, server: Server, role: string, extra: Record<string, unknown> = {}) =>
+        raw
+          .put(`${p}members/${name}`)
+          .value(
+            JSON.stringify({
+              conn_url: `postgres://${HOST}:5432/postgres`,
+              api_url: api(server),
+              state: 'running',
+              role,
+              version: '4.0.7',
+              xlog_location: 67417104,
+              timeline: 1,
+              ...extra,
+            }),
+          )
+          .exec();
+      await member('n1', n1, 'primary');
+      await member('n2', n2, 'replica', { replication_state: 'streaming' });
+    };
     // Citus group 8: Patroni keeps the group's keys under /service/demo/8/.
-    const p = '/service/demo/8/';
-    await raw.put(`${p}config`).value('{"ttl":30,"loop_wait":10,"maximum_lag_on_failover":1048576}').exec();
-    await raw.put(`${p}initialize`).value('7714262745811927392').exec();
-    await raw.put(`${p}leader`).value('n1').exec();
-    await raw.put(`${p}status`).value('{"optime":67417104,"slots":{"n1":67417104,"n2":67417104}}').exec();
-    const member = (name: string, server: Server, role: string, extra: Record<string, unknown> = {}) =>
-      raw
-        .put(`${p}members/${name}`)
-        .value(
-          JSON.stringify({
-            conn_url: `postgres://${HOST}:5432/postgres`,
-            api_url: api(server),
-            state: 'running',
-            role,
-            version: '4.0.7',
-            xlog_location: 67417104,
-            timeline: 1,
-            ...extra,
-          }),
-        )
-        .exec();
-    await member('n1', n1, 'primary');
-    await member('n2', n2, 'replica', { replication_state: 'streaming' });
+    await seed('/service/demo/8/');
+    await seed('/custom/demo/');
 
     const config = (insecure: string) =>
       `scope: demo\nnamespace: /service/\ncitus:\n  group: 010   # YAML 1.1 octal: 8\n  database: citus\n` +
       `ctl:\n  insecure: ${insecure}\netcd3:\n  hosts: ${ETCD}:2379\n`;
     writeFileSync(yes, config('yes'));
     writeFileSync(quoted, config('"yes"'));
+    // No etcd3 section: etcd comes from --dcs-url, the namespace from the file.
+    writeFileSync(custom, 'scope: demo\nnamespace: /custom/\nctl:\n  insecure: on\n');
   });
   after(async () => {
     raw?.close();
@@ -195,5 +203,81 @@ describe('one YAML reader: list, switchover and watch read the same file the sam
     assert.equal(snapshot.type, 'snapshot');
     assert.equal(snapshot.state.leader?.value, 'n1');
     assert.deepEqual(snapshot.state.members.map((m) => m.name).sort(), ['n1', 'n2']);
+  });
+
+  it('namespace: /custom/ with --dcs-url: the same target for list, switchover and watch', async () => {
+    const cluster = await connect({ 'config-file': custom, 'dcs-url': dcsUrl }, undefined, io().io);
+    try {
+      assert.equal(cluster.target.namespace, 'custom');
+      assert.equal(cluster.target.scope, 'demo');
+    } finally {
+      await cluster.close();
+    }
+    const { target } = await dcsTargetFromOptions({ 'config-file': custom, 'dcs-url': dcsUrl }, {});
+    assert.equal(target.namespace, 'custom');
+    assert.equal(target.scope, 'demo');
+
+    const list = await cli('list', '-c', custom, '--dcs-url', dcsUrl, '-f', 'json');
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as Array<{ Member: string; Role: string }>).map((m) => [m.Member, m.Role]),
+      [
+        ['n1', 'Leader'],
+        ['n2', 'Replica'],
+      ],
+    );
+    const sw = await cli('switchover', '-c', custom, '--dcs-url', dcsUrl, '--candidate', 'n2');
+    assert.equal(sw.code, 2, `${sw.stdout}\n${sw.stderr}`);
+    assert.match(sw.stderr, /refusing to switchover without --force/);
+
+    const ac = new AbortController();
+    const { io: streams, out } = io(ac.signal);
+    const done = main(['watch', '-c', custom, '--dcs-url', dcsUrl, '--json'], streams);
+    const deadline = Date.now() + 20_000;
+    while (!out.stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    ac.abort();
+    assert.equal(await done, 0, out.stderr);
+    const snapshot = JSON.parse(out.stdout.split('\n')[0]!) as { state: { leader?: { value: string } } };
+    assert.equal(snapshot.state.leader?.value, 'n1');
+  });
+
+  it("the resolver takes its environment and home directory as inputs, with patronictl's precedence", async () => {
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.config', 'patroni'), { recursive: true });
+    writeFileSync(
+      join(home, '.config', 'patroni', 'patronictl.yaml'),
+      `scope: demo\nnamespace: /custom/\netcd3:\n  hosts: ${ETCD}:2379\n`,
+    );
+    // ~/.config/patroni/patronictl.yaml of the given home, not of the user running the test.
+    const fromHome = await resolveTarget({ env: {}, homeDir: home });
+    assert.equal(fromHome.configFile, join(home, '.config', 'patroni', 'patronictl.yaml'));
+    assert.equal(fromHome.namespace, 'custom');
+    // $PATRONICTL_CONFIG_FILE beats the home file; -c beats both.
+    const fromEnv = await resolveTarget({ env: { PATRONICTL_CONFIG_FILE: yes }, homeDir: home });
+    assert.equal(fromEnv.group, 8);
+    assert.equal(fromEnv.namespace, 'service');
+    assert.equal(
+      (
+        await resolveTarget({
+          env: { PATRONICTL_CONFIG_FILE: yes },
+          homeDir: home,
+          configFile: custom,
+          dcsUrl,
+        })
+      ).namespace,
+      'custom',
+    );
+    // $DCS_URL acts as --dcs-url; a path in the URL beats the file's namespace, PATRONI_NAMESPACE beats the file.
+    const url = await resolveTarget({ env: { DCS_URL: `${dcsUrl}/elsewhere` }, homeDir: home });
+    assert.equal(url.namespace, 'elsewhere');
+    assert.deepEqual(url.dcs?.connection.endpoints, [`http://${ETCD}:2379`]);
+    assert.equal(
+      (await resolveTarget({ env: { PATRONI_NAMESPACE: '/ns2/' }, homeDir: home, dcsUrl })).namespace,
+      'ns2',
+    );
+    // The same inputs give watch the same target.
+    const { target } = await dcsTargetFromOptions({}, { DCS_URL: `${dcsUrl}/elsewhere` }, home);
+    assert.equal(target.namespace, 'elsewhere');
+    assert.equal(target.scope, 'demo');
   });
 });
