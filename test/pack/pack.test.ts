@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -20,7 +22,14 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const packages = ['cli', 'cluster', 'config', 'dcs', 'errors', 'lab', 'rest'];
+// Every workspace package (a package added later is packed and installed too).
+const packages = readdirSync(join(root, 'packages'))
+  .filter((d) => existsSync(join(root, 'packages', d, 'package.json')))
+  .map(
+    (d) =>
+      (JSON.parse(readFileSync(join(root, 'packages', d, 'package.json'), 'utf8')) as { name: string }).name,
+  )
+  .sort();
 
 interface Run {
   code: number;
@@ -82,7 +91,7 @@ describe('npm pack: the packages install from their tarballs into a fresh projec
       filename: string;
       files: Array<{ path: string }>;
     }>;
-    assert.deepEqual(listing.map((p) => p.name).sort(), packages.map((p) => `@patroni-kit/${p}`).sort());
+    assert.deepEqual(listing.map((p) => p.name).sort(), packages);
     for (const p of listing) {
       const files = p.files.map((f) => f.path);
       assert.ok(files.includes('dist/src/index.js') && files.includes('dist/src/index.d.ts'), p.name);
@@ -170,7 +179,7 @@ export const exported = [main, lintText, DcsClient, buildClusterState, PatroniKi
       [
         '--input-type=module',
         '-e',
-        `for (const p of ${JSON.stringify([...packages, 'dcs/decode', 'dcs/keys', 'dcs/ctlconfig'])}) await import('@patroni-kit/' + p); console.log('loaded');`,
+        `for (const p of ${JSON.stringify([...packages, ...['dcs/decode', 'dcs/keys', 'dcs/ctlconfig', 'config/yaml'].map((p) => `@patroni-kit/${p}`)])}) await import(p); console.log('loaded');`,
       ],
       project,
     );
