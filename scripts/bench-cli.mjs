@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Benchmark (not a test): `patroni-kit list` against `patronictl list` as whole processes on the same lab in
-// the same run, and in-process `Cluster.list()` against the raw round trips it makes (one etcd range read
+// the same run (the command users run, bin/patroni-kit.mjs, which loads the esbuild bundle, and the plain tsc
+// output dist/src/main.js beside it), and in-process `Cluster.list()` against the raw round trips it makes (one etcd range read
 // through the JSON gateway, then GET /patroni on every member in parallel). Prints min/median/max and ratios.
 //
-//   node scripts/bench-cli.mjs [--runs 15] [--inproc-runs 100] [--dir LABDIR]
+//   node scripts/bench-cli.mjs [--runs 15] [--inproc-runs 100] [--dir LABDIR] [--net 127.A.B]
 //
-// Without --dir it starts its own lab (Patroni 4.0.7, etcd 3.5, 127.0.12.31-33) and removes it afterwards;
+// Without --dir it starts its own lab (Patroni 4.0.7, etcd 3.5, 127.0.12.31-33, or with --net 127.A.B
+// members at 127.A.B.11-13 and HAProxy at 127.A.B.1) and removes it afterwards;
 // with --dir it uses that running lab (e.g. the demo's) and leaves it alone. Runs are interleaved so that
 // load on the machine hits both sides alike.
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,17 +21,33 @@ import { Cluster } from '@patroni-kit/cluster';
 import { Lab } from '@patroni-kit/lab';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'packages/cli/dist/src/main.js');
+const bundled = join(root, 'packages/cli/bin/patroni-kit.mjs');
+const unbundled = join(root, 'packages/cli/dist/src/main.js');
+if (!existsSync(join(root, 'packages/cli/dist/bundle/patroni-kit.mjs'))) {
+  console.error('bench-cli: no bundle at packages/cli/dist/bundle; run `npm run build` first');
+  process.exit(2);
+}
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '15' },
     'inproc-runs': { type: 'string', default: '100' },
     dir: { type: 'string' },
     patroni: { type: 'string', default: '4.0.7' },
+    net: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
 const inprocRuns = Number(values['inproc-runs']);
+if (values.net !== undefined && !/^127\.\d{1,3}\.\d{1,3}$/.test(values.net)) {
+  console.error(
+    `bench-cli: --net takes the first three octets of a loopback /24, e.g. 127.0.70, not '${values.net}'`,
+  );
+  process.exit(2);
+}
+const hosts = values.net
+  ? [`${values.net}.11`, `${values.net}.12`, `${values.net}.13`]
+  : ['127.0.12.31', '127.0.12.32', '127.0.12.33'];
+const haproxyHost = values.net ? `${values.net}.1` : '127.0.12.3';
 
 function stats(samples) {
   const s = [...samples].sort((a, b) => a - b);
@@ -89,8 +107,8 @@ else {
     patroni: values.patroni,
     etcd: values.patroni.startsWith('3.') ? '3.4' : '3.5',
     profile: 'fast',
-    hosts: ['127.0.12.31', '127.0.12.32', '127.0.12.33'],
-    haproxyHost: '127.0.12.3',
+    hosts,
+    haproxyHost,
     onProgress: (l) => console.error(`  lab: ${l}`),
   });
 }
@@ -127,40 +145,52 @@ await Promise.all(${JSON.stringify(pre.restUrls)}.map((u) => call(u + '/patroni'
     envs[0][0] = `with NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}`;
     envs.push(['without NODE_EXTRA_CA_CERTS', rest]);
   }
+  const ours = async (file, env) => {
+    const r = await timeProcess(process.execPath, [file, 'list', '-c', ctl], env);
+    if (!r.stdout.includes('Leader')) throw new Error(`patroni-kit list printed no leader:\n${r.stdout}`);
+    return r.ms;
+  };
   for (const [label, env] of envs) {
     console.log(`Whole process, ${runs} runs each (interleaved), ${label}:`);
     const pk = [];
+    const pkPlain = [];
     const ctlRuns = [];
     const bare = [];
     const floor = [];
-    await timeProcess(process.execPath, [cli, 'list', '-c', ctl], env); // warm the page cache for both sides
+    await ours(bundled, env); // warm the page cache for every side
+    await ours(unbundled, env);
     await lab.patronictl(['list']);
     for (let i = 0; i < runs; i++) {
       bare.push((await timeProcess(process.execPath, ['-e', '0'], env)).ms);
       floor.push((await timeProcess(process.execPath, [floorFile], env)).ms);
-      const ours = await timeProcess(process.execPath, [cli, 'list', '-c', ctl], env);
-      if (!ours.stdout.includes('Leader'))
-        throw new Error(`patroni-kit list printed no leader:\n${ours.stdout}`);
-      pk.push(ours.ms);
+      pk.push(await ours(bundled, env));
+      pkPlain.push(await ours(unbundled, env));
       const started = performance.now();
       const theirs = await lab.patronictl(['list']);
       ctlRuns.push(performance.now() - started);
       if (!theirs.includes('Leader')) throw new Error('patronictl list printed no leader');
     }
     const sPk = stats(pk);
+    const sPlain = stats(pkPlain);
     const sCtl = stats(ctlRuns);
     const sBare = stats(bare);
     const sFloor = stats(floor);
     line('node -e 0', sBare);
     line('floor: 1 range + 3 GET, bare node', sFloor);
-    line('patroni-kit list -c CTL', sPk);
+    line('patroni-kit list (bundle)', sPk);
+    line('patroni-kit list (unbundled tsc)', sPlain);
     line(`patronictl list (${status.versions.patroni})`, sCtl);
     console.log(
-      `  ratio patronictl / patroni-kit: median ${(sCtl.median / sPk.median).toFixed(1)}x, min ${(sCtl.min / sPk.min).toFixed(1)}x (goal >= 5x)`,
+      `  ratio patronictl / patroni-kit (bundle): median ${(sCtl.median / sPk.median).toFixed(1)}x, min ${(sCtl.min / sPk.min).toFixed(1)}x (goal >= 5x)`,
     );
-    console.log(`  patroni-kit above a bare node: median ${fmt(sPk.median - sBare.median)}`);
     console.log(
-      `  patroni-kit above the floor: median ${fmt(sPk.median - sFloor.median)}; best possible ratio here: ${(sCtl.median / sFloor.median).toFixed(1)}x`,
+      `  ratio patronictl / patroni-kit (unbundled): median ${(sCtl.median / sPlain.median).toFixed(1)}x, min ${(sCtl.min / sPlain.min).toFixed(1)}x`,
+    );
+    console.log(
+      `  patroni-kit (bundle) above a bare node: median ${fmt(sPk.median - sBare.median)}; above the floor: ${fmt(sPk.median - sFloor.median)}`,
+    );
+    console.log(
+      `  best possible ratio here (patronictl / floor): ${(sCtl.median / sFloor.median).toFixed(1)}x`,
     );
   }
   rmSync(dirname(floorFile), { recursive: true, force: true });

@@ -77,7 +77,8 @@ export async function connect(
   // A bad --timeout is a usage error before anything is contacted.
   if (values.timeout !== undefined) timeoutMs(values.timeout, 1);
   const { Cluster } = await import('@patroni-kit/cluster');
-  const opts: ConnectOptions = {};
+  // The CLI is where the process environment comes in; the resolver itself takes it as an input.
+  const opts: ConnectOptions = { env: process.env };
   if (typeof values['config-file'] === 'string') opts.configFile = values['config-file'];
   const dcsUrl = values['dcs-url'] ?? values.dcs;
   if (typeof dcsUrl === 'string') opts.dcsUrl = dcsUrl;

@@ -6,6 +6,8 @@
  * parts of the DCS package; the REST client (undici), the etcd3 client, `pg` and `yaml` are imported by
  * the operations that need them.
  */
+
+import { readYaml } from '@patroni-kit/config/yaml';
 import type { ClusterState, DcsClient, DynamicConfig } from '@patroni-kit/dcs';
 import { buildClusterState } from '@patroni-kit/dcs/decode';
 import { clusterPrefix } from '@patroni-kit/dcs/keys';
@@ -1059,7 +1061,7 @@ export class Cluster {
     if (opts.set?.length || opts.pg?.length)
       after = applyPatch(
         after,
-        settingsToPatch(opts.set ?? [], (t) => YAML.parse(t) as unknown, opts.pg ?? []),
+        settingsToPatch(opts.set ?? [], (t) => readYaml(t, 'a --set value'), opts.pg ?? []),
       );
     const text = (v: unknown) => YAML.stringify(v, { sortMapEntries: true });
     const diff = unifiedDiff(text(before), text(after), 'before', 'after');

@@ -1,17 +1,14 @@
 /**
  * Where a cluster is and how to talk to it, from a patronictl-style config (a ctl config or a node's
- * patroni.yml), `--dcs-url`, or member REST URLs — resolved the way patronictl resolves them.
+ * patroni.yml), `--dcs-url`, or member REST URLs — resolved the way patronictl resolves them. The one
+ * resolver: every CLI command (`watch` and `etcd` included) and the facade use it.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  connectionFromDcsUrl,
-  connectionFromPatroniConfig,
-  type DcsTarget,
-} from '@patroni-kit/dcs/ctlconfig';
+import { readYaml } from '@patroni-kit/config/yaml';
+import { connectionFromPatroniConfig, type DcsTarget, resolveDcsTarget } from '@patroni-kit/dcs/ctlconfig';
 import { hideSecrets, PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
-import { parseSimpleYaml } from './yaml-lite.js';
 
 /** Credentials for Patroni's unsafe REST methods (`restapi.authentication`). */
 export interface BasicAuth {
@@ -45,7 +42,10 @@ export interface ConnectOptions {
   configFile?: string;
   /** An already parsed config (same keys as the file). */
   config?: Record<string, unknown>;
-  /** patronictl's `--dcs-url`, e.g. `etcd3://127.0.0.1:2379/service`; replaces the config's DCS section. */
+  /**
+   * patronictl's `--dcs-url` (default `$DCS_URL`), e.g. `etcd3://127.0.0.1:2379/service`: replaces the
+   * config's DCS section; its path, when it has one, wins over the config's `namespace`.
+   */
   dcsUrl?: string;
   /** Member REST APIs (`http://host:8008`); without a DCS, discovery goes through `GET /cluster`. */
   restUrls?: string[];
@@ -60,8 +60,10 @@ export interface ConnectOptions {
   /** Skip TLS verification of the REST API (patronictl `-k`). */
   insecure?: boolean;
   timeouts?: ClusterTimeouts;
-  /** Environment for `PATRONI_*` and `PATRONICTL_CONFIG_FILE` (default `process.env`). */
+  /** Environment for `PATRONI_*`, `PATRONICTL_CONFIG_FILE` and `DCS_URL` (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /** Home directory holding `.config/patroni/patronictl.yaml`, patronictl's default config (default the user's). */
+  homeDir?: string;
 }
 
 /** The resolved target. */
@@ -91,26 +93,17 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-/** Parses YAML text: the plain subset here, anything else with npm `yaml` (loaded only then). */
-export async function parseYaml(text: string, where: string): Promise<unknown> {
-  const simple = parseSimpleYaml(text);
-  if (simple !== undefined) return simple;
-  const { parse } = await import('yaml');
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new PatroniKitError('CONFIG', `${where} is not valid YAML: ${(err as Error).message}`, {
-      hint: 'fix the YAML syntax (indentation, quotes)',
-    });
-  }
+/** Parses YAML text as Patroni does (YAML 1.1: `yes` is true, `0755` is 493), with `@patroni-kit/config`'s reader. */
+export async function parseYaml(text: string | Uint8Array, where: string): Promise<unknown> {
+  return readYaml(text, where);
 }
 
 /** Reads a config file, or every `*.yml`/`*.yaml` of a directory merged in name order (as Patroni does). */
 export async function loadConfigFile(path: string): Promise<Record<string, unknown>> {
   let files: string[];
   try {
-    files = statSync(path).isDirectory()
-      ? readdirSync(path)
+    files = (await stat(path)).isDirectory()
+      ? (await readdir(path))
           .filter((f) => /\.ya?ml$/.test(f))
           .sort()
           .map((f) => join(path, f))
@@ -123,9 +116,9 @@ export async function loadConfigFile(path: string): Promise<Record<string, unkno
   }
   let merged: Record<string, unknown> = {};
   for (const file of files) {
-    let text: string;
+    let text: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      text = await readFile(file);
     } catch (err) {
       throw new PatroniKitError('CONFIG', `cannot read the config ${file}: ${(err as Error).message}`, {
         cause: err,
@@ -143,10 +136,10 @@ export async function loadConfigFile(path: string): Promise<Record<string, unkno
   return merged;
 }
 
-function readPem(path: unknown, setting: string): Buffer | undefined {
+async function readPem(path: unknown, setting: string): Promise<Buffer | undefined> {
   if (typeof path !== 'string' || path === '') return undefined;
   try {
-    return readFileSync(path);
+    return await readFile(path);
   } catch (err) {
     throw new PatroniKitError('CONFIG', `cannot read ${setting} ${path}: ${(err as Error).message}`, {
       cause: err,
@@ -199,15 +192,18 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
   let configFile = options.configFile;
   if (configFile === undefined && options.config === undefined && env.PATRONICTL_CONFIG_FILE)
     configFile = env.PATRONICTL_CONFIG_FILE;
-  if (
-    configFile === undefined &&
-    options.config === undefined &&
-    options.dcsUrl === undefined &&
-    options.restUrls === undefined
-  ) {
-    const fallback = join(homedir(), '.config', 'patroni', 'patronictl.yaml');
-    if (existsSync(fallback)) configFile = fallback;
+  // patronictl reads its default file when it exists, with or without --dcs-url (scope, ctl settings).
+  if (configFile === undefined && options.config === undefined) {
+    const fallback = join(options.homeDir ?? homedir(), '.config', 'patroni', 'patronictl.yaml');
+    if (
+      await access(fallback).then(
+        () => true,
+        () => false,
+      )
+    )
+      configFile = fallback;
   }
+  const dcsUrl = options.dcsUrl ?? (env.DCS_URL || undefined);
   let config: Record<string, unknown> = options.config ?? {};
   if (configFile !== undefined) config = deepMerge(config, await loadConfigFile(configFile));
 
@@ -217,8 +213,8 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
     warnings,
   };
   if (configFile !== undefined) target.configFile = configFile;
-  if (options.dcsUrl !== undefined) {
-    target.dcs = connectionFromDcsUrl(options.dcsUrl);
+  if (dcsUrl !== undefined) {
+    target.dcs = resolveDcsTarget(config, dcsUrl, env);
   } else if ('etcd3' in config || 'etcd' in config || env.PATRONI_ETCD3_HOSTS || env.PATRONI_ETCD3_HOST) {
     target.dcs = connectionFromPatroniConfig(config, env);
   } else {
@@ -250,7 +246,9 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
     env.PATRONI_SCOPE ??
     (typeof config.scope === 'string' ? config.scope : undefined);
   if (scope !== undefined) target.scope = String(scope);
-  const group = options.group ?? target.dcs?.group;
+  const citus =
+    isObject(config.citus) && typeof config.citus.group === 'number' ? config.citus.group : undefined;
+  const group = options.group ?? target.dcs?.group ?? citus;
   if (group !== undefined) target.group = group;
 
   const ctl = isObject(config.ctl) ? config.ctl : {};
@@ -267,15 +265,15 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
 
   const tls: RestTls = { ...(options.tls ?? {}) };
   if (tls.ca === undefined) {
-    const ca = readPem(ctl.cacert ?? restapi.cafile, ctl.cacert ? 'ctl.cacert' : 'restapi.cafile');
+    const ca = await readPem(ctl.cacert ?? restapi.cafile, ctl.cacert ? 'ctl.cacert' : 'restapi.cafile');
     if (ca) tls.ca = ca;
   }
   if (tls.cert === undefined) {
-    const cert = readPem(ctl.certfile, 'ctl.certfile');
+    const cert = await readPem(ctl.certfile, 'ctl.certfile');
     if (cert) tls.cert = cert;
   }
   if (tls.key === undefined) {
-    const key = readPem(ctl.keyfile, 'ctl.keyfile');
+    const key = await readPem(ctl.keyfile, 'ctl.keyfile');
     if (key) tls.key = key;
   }
   if (tls.passphrase === undefined && typeof ctl.keyfile_password === 'string')

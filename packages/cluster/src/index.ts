@@ -56,4 +56,3 @@ export {
   viewFromRest,
 } from './view.js';
 export { type PollOptions, type PollStep, poll, sleep } from './wait.js';
-export { parseSimpleYaml } from './yaml-lite.js';

@@ -1,5 +1,5 @@
 /**
- * Pure logic (views, pre-checks, health, YAML subset, edits) on DCS keys built like Patroni writes them, and
+ * Pure logic (views, pre-checks, health, YAML 1.1 configs, edits) on DCS keys built like Patroni writes them, and
  * bad input against real servers on 127.0.12.0/24 that are not Patroni (HTML, malformed JSON, TLS mismatch).
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import {
   healthReport,
   lagInMb,
   type MemberLive,
-  parseSimpleYaml,
+  parseYaml as parseConfigYaml,
   planSwitchover,
   resolveTarget,
   roundHalfEven,
@@ -205,16 +205,28 @@ describe('formats and edits', () => {
     assert.equal(lagInMb('unknown'), 'unknown');
   });
 
-  it('the YAML subset parser agrees with npm yaml, and declines what it does not handle', () => {
-    const docs = [
-      'scope: "lab"\nnamespace: "/service/"\netcd3:\n  hosts:\n    - 127.0.0.11:2379\n    - 127.0.0.12:2379\nctl:\n  authentication:\n    username: "patroni"\n    password: "p#ss: word"\n',
-      "# comment\nrestapi:\n  listen: 0.0.0.0:8008 # trailing\n  insecure: false\nlist: [a, 'b c', 3]\nempty:\nn: -1.5e3\nq: 'it''s'\n",
-      'initdb:\n- encoding: UTF8\n- data-checksums\ntags:\n  nofailover: false\n  x: ~\n',
-    ];
-    for (const doc of docs) assert.deepEqual(parseSimpleYaml(doc), parseYaml(doc));
-    assert.equal(parseSimpleYaml('a: |\n  text\n'), undefined);
-    assert.equal(parseSimpleYaml('a: &x 1\nb: *x\n'), undefined);
-    assert.equal(parseSimpleYaml('a: {b: 1}\n'), undefined);
+  it('reads configs as Patroni does (YAML 1.1), refusing what Patroni could not load', async () => {
+    const text =
+      '# comment\nctl:\n  insecure: yes\n  certfile: off\nmode: 0755\nnumber: 0o17\nkeep: y\nq: "yes"\n' +
+      'list: [on, No, 010]\ndup: 1\ndup: 2\n';
+    assert.deepEqual(await parseConfigYaml(text, 'ctl.yml'), {
+      ctl: { insecure: true, certfile: false },
+      mode: 493,
+      number: '0o17',
+      keep: 'y',
+      q: 'yes',
+      list: [true, false, 8],
+      dup: 2,
+    });
+    assert.equal(await parseConfigYaml('', 'empty.yml'), null);
+    await assert.rejects(parseConfigYaml('a: [1, 2\nb: 3\n', 'broken.yml'), {
+      code: 'CONFIG',
+      message: /^broken\.yml:\d+:\d+: YAML syntax error/,
+    });
+    await assert.rejects(parseConfigYaml(new Uint8Array([0x61, 0x3a, 0x00, 0x31]), 'binary.yml'), {
+      code: 'CONFIG',
+      message: /^binary\.yml:1:1: The file is not UTF-8 text/,
+    });
   });
 
   it('edit-config settings, patches and diffs', () => {

@@ -40,9 +40,9 @@ const options = {
 } as const;
 
 async function readDoc(source: string, what: string): Promise<Record<string, unknown>> {
-  const text = readFileSync(source === '-' ? 0 : source, 'utf8');
-  const { parseYaml } = await import('@patroni-kit/cluster');
-  const doc = await parseYaml(text, what);
+  const text = readFileSync(source === '-' ? 0 : source);
+  const { readYaml } = await import('@patroni-kit/config/yaml');
+  const doc = readYaml(text, what);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw new PatroniKitError('USAGE', `${what} must be a YAML or JSON mapping`);
   return doc as Record<string, unknown>;
@@ -112,8 +112,8 @@ async function editInEditor(view: {
           hint: 'set $EDITOR, or give the change with --set/--pg/--apply',
         },
       );
-    const { parseYaml } = await import('@patroni-kit/cluster');
-    const doc = await parseYaml(readFileSync(file, 'utf8'), 'the edited configuration');
+    const { readYaml } = await import('@patroni-kit/config/yaml');
+    const doc = readYaml(readFileSync(file), 'the edited configuration');
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
       throw new PatroniKitError('USAGE', 'the edited configuration is not a YAML mapping');
     return {

@@ -1,17 +1,6 @@
-/** `patroni-kit watch`: Patroni cluster events from etcd as they happen (one range read, then a watch). */
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type ClusterEvent,
-  type ClusterState,
-  DcsClient,
-  type DcsTarget,
-  resolveDcsTarget,
-} from '@patroni-kit/dcs';
+import { type ClusterEvent, type ClusterState, DcsClient, type DcsTarget } from '@patroni-kit/dcs';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { parse as parseYaml } from 'yaml';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -34,36 +23,31 @@ export const dcsOptionsHelp = `  -c, --config-file FILE  patroni.yml or patronic
   --timeout SECONDS       timeout of each etcd call (default 5)
   --json                  JSON output`;
 
-/** Reads the YAML config named by -c / PATRONICTL_CONFIG_FILE / the default patronictl path. */
-export async function loadCtlConfig(path: string | undefined, env: NodeJS.ProcessEnv): Promise<unknown> {
-  const explicit = path ?? env.PATRONICTL_CONFIG_FILE;
-  const file = explicit ?? join(homedir(), '.config', 'patroni', 'patronictl.yaml');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if (explicit === undefined) return undefined;
-    throw new PatroniKitError('CONFIG', `cannot read the config file ${file}`, {
-      cause: err,
-      hint: 'Check the path given with -c (or PATRONICTL_CONFIG_FILE).',
-    });
-  }
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    throw new PatroniKitError('CONFIG', `${file} is not valid YAML: ${(err as Error).message}`, {
-      hint: 'Run `patroni-kit lint` on the file.',
-    });
-  }
-}
-
-/** Resolves where etcd is from the parsed options. */
+/**
+ * Where etcd is, from the options: the one resolver of `@patroni-kit/cluster` (patronictl's precedence: -c,
+ * $PATRONICTL_CONFIG_FILE, ~/.config/patroni/patronictl.yaml, --dcs-url / $DCS_URL with its namespace),
+ * exactly as `list` and `switchover` find the cluster.
+ */
 export async function dcsTargetFromOptions(
   values: { 'config-file'?: string; 'dcs-url'?: string; dcs?: string; namespace?: string; timeout?: string },
-  env: NodeJS.ProcessEnv,
+  env: Record<string, string | undefined>,
+  homeDir?: string,
 ): Promise<{ target: DcsTarget; timeoutMs: number }> {
-  const config = await loadCtlConfig(values['config-file'], env);
-  const target = resolveDcsTarget(config, values['dcs-url'] ?? values.dcs ?? env.DCS_URL, env);
+  const { resolveTarget } = await import('@patroni-kit/cluster');
+  const dcsUrl = values['dcs-url'] ?? values.dcs;
+  const resolved = await resolveTarget({
+    env,
+    ...(homeDir === undefined ? {} : { homeDir }),
+    ...(values['config-file'] === undefined ? {} : { configFile: values['config-file'] }),
+    ...(dcsUrl === undefined ? {} : { dcsUrl }),
+  });
+  if (!resolved.dcs)
+    throw new PatroniKitError('USAGE', 'no etcd to talk to: the config has no etcd3 section', {
+      hint: 'Pass -c patroni.yml (with an etcd3 section) or --dcs-url etcd3://host:2379.',
+    });
+  const target: DcsTarget = { ...resolved.dcs, namespace: resolved.namespace, warnings: resolved.warnings };
+  if (resolved.scope !== undefined) target.scope = resolved.scope;
+  if (resolved.group !== undefined) target.group = resolved.group;
   if (values.namespace !== undefined) target.namespace = values.namespace;
   let timeoutMs = 5000;
   if (values.timeout !== undefined) {

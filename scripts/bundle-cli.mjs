@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The `patroni-kit` command as an esbuild bundle (part of `npm run build`, after `tsc -b`): start-up time is
+// what a CLI user waits for, and resolving and compiling ~30 separate modules cost more than `list` spends
+// on the network. The bundle is ESM with code splitting, so each command still loads only its own code
+// (`list` loads neither etcd3/grpc nor undici nor the linter): dist/bundle/patroni-kit.mjs plus chunks/.
+//
+//   node scripts/bundle-cli.mjs            build packages/cli/dist/bundle from packages/cli/dist/src
+//   node scripts/bundle-cli.mjs --quiet    without the summary line
+import { rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { etcd3ProtoPlugin } from '../packages/dcs/dist/src/esbuild.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'packages/cli');
+const outdir = join(cli, 'dist/bundle');
+const quiet = process.argv.includes('--quiet');
+
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { 'patroni-kit': join(cli, 'dist/src/main.js') },
+  outdir,
+  chunkNames: 'chunks/[name]-[hash]',
+  // .mjs: Node knows each chunk is ESM without looking for the package.json that says so.
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // CommonJS dependencies (grpc-js, pg, ...) call `require` for Node's built-ins; ESM has none of its own.
+  banner: {
+    js: "import { createRequire as __pkCreateRequire } from 'node:module'; const require = __pkCreateRequire(import.meta.url);",
+  },
+  // etcd3 reads its .proto files from disk next to itself; the plugin inlines them.
+  plugins: [etcd3ProtoPlugin()],
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// What `patroni-kit list` loads (the entry, the list command and their static imports) must stay free of the
+// heavy libraries: they are for the commands that need them.
+const outputs = result.metafile.outputs;
+const entry = relative(root, join(outdir, 'patroni-kit.mjs'));
+const listChunk = Object.keys(outputs).find((f) =>
+  outputs[f].entryPoint?.endsWith('cli/dist/src/commands/list.js'),
+);
+if (!outputs[entry] || !listChunk) {
+  console.error('bundle-cli: the entry or the list command is missing from the bundle');
+  process.exit(1);
+}
+const eager = new Set();
+const stack = [entry, listChunk];
+while (stack.length > 0) {
+  const file = stack.pop();
+  if (eager.has(file)) continue;
+  eager.add(file);
+  for (const imp of outputs[file].imports)
+    if (imp.kind === 'import-statement' && !imp.external) stack.push(imp.path);
+}
+const heavy = /node_modules\/(etcd3|@grpc|protobufjs|undici|ajv|pg)\//;
+for (const file of eager) {
+  const offender = Object.keys(outputs[file].inputs).find((i) => heavy.test(i));
+  if (offender) {
+    console.error(`bundle-cli: ${offender} is loaded by \`list\` (in ${file}); import it lazily`);
+    process.exit(1);
+  }
+}
+if (!quiet) {
+  const files = Object.keys(outputs).filter((f) => !f.endsWith('.map'));
+  const bytes = files.reduce((n, f) => n + outputs[f].bytes, 0);
+  const eagerBytes = [...eager].reduce((n, f) => n + outputs[f].bytes, 0);
+  console.log(
+    `bundle-cli: ${entry} and ${files.length - 1} chunks, ${(bytes / 1024).toFixed(0)} kB; \`list\` loads ${eager.size} files, ${(eagerBytes / 1024).toFixed(0)} kB`,
+  );
+}
