@@ -153,6 +153,10 @@ if (!values['skip-faults'] && faultsWanted > 0 && timeLeft()) {
       f.lost += r.check.writes.lost.length;
       f.ghost += r.check.writes.ghost.length;
       if (!r.ok) f.failedRuns.push(`${scenario}: ${[...r.check.violations, ...r.problems].join('; ')}`);
+      if (done.length === 0) {
+        log(`${scenario} injected no fault that the cluster recovered from; stopping part 2`);
+        break;
+      }
       log(
         `faults so far: ${f.kills} kills, ${f.partitions} partitions, ${f.dualPrimaryRounds} dual, ${f.lost} lost`,
       );

@@ -110,7 +110,8 @@ export function check(history: DrillHistory): CheckResult {
       }
     }
     if (end === undefined) end = ackEnds.find((t) => t >= fault);
-    writerBackMs = end === undefined ? null : end - fault;
+    // A writer that never paused for a second was never out: 0, not the end of some short gap.
+    writerBackMs = end === undefined ? null : best >= 0 && best < 1000 ? 0 : end - fault;
   }
 
   const byMemberMap = new Map<string, { member: string; timeline: number | null; acknowledged: number }>();

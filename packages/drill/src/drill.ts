@@ -363,12 +363,25 @@ async function runScenario(
     maximumLagOnFailover: Number(config.maximum_lag_on_failover ?? 1048576),
     timelineHistory: history,
   };
-  // Leader changes as the poller saw them (writable over the socket), for the report.
-  let prev: string | undefined;
+  // Changes of the writable set as the poller saw them (over each member's socket), for the report.
+  let prev = '';
+  const byRound = new Map<number, { at: number; writable: string[] }>();
   for (const s of h.samples) {
-    if (s.writable !== true || s.member === prev) continue;
-    events.push({ at: s.at, kind: 'role', text: `${s.member} writable (pg_is_in_recovery() false)` });
-    prev = s.member;
+    const r = byRound.get(s.round) ?? { at: s.at, writable: [] };
+    if (s.writable === true) r.writable.push(s.member);
+    byRound.set(s.round, r);
+  }
+  for (const r of [...byRound.values()].sort((a, b) => a.at - b.at)) {
+    const set = r.writable.sort().join(', ');
+    if (set === prev) continue;
+    const text =
+      r.writable.length === 0
+        ? 'no member writable'
+        : r.writable.length === 1
+          ? `${set} writable`
+          : `${set} ALL writable (dual primary)`;
+    events.push({ at: r.at, kind: 'role', text });
+    prev = set;
   }
   events.sort((a, b) => a.at - b.at);
   const result = check(h);

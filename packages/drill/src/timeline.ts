@@ -18,7 +18,8 @@ export function timelineSvg(h: DrillHistory, c: CheckResult, ok: boolean): strin
   const span = Math.max(1, Math.ceil((h.endedAt - t0) / 1000));
   const x = (t: number) => LEFT + ((t - t0) / 1000 / span) * PLOT;
   const parts: string[] = [];
-  const events = h.events;
+  const MAX_EVENTS = 40;
+  const events = h.events.slice(0, MAX_EVENTS);
   const eventRows = events.length;
   const chartTop = 84;
   const chartH = 220;
@@ -26,7 +27,7 @@ export function timelineSvg(h: DrillHistory, c: CheckResult, ok: boolean): strin
   const laneH = 30;
   const lanesBottom = laneTop + h.members.length * (laneH + 8);
   const listTop = lanesBottom + 60;
-  const H = listTop + eventRows * 18 + 30;
+  const H = listTop + (eventRows + (h.events.length > MAX_EVENTS ? 1 : 0)) * 18 + 30;
 
   parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   const verdict = ok ? 'PASS' : 'FAIL';
@@ -163,7 +164,17 @@ export function timelineSvg(h: DrillHistory, c: CheckResult, ok: boolean): strin
       `<text x="${LEFT}" y="${ty}" font-size="12" fill="${col}">${k + 1}. +${((e.at - t0) / 1000).toFixed(1)} s  ${esc(e.kind)}: ${esc(e.text.length > 150 ? `${e.text.slice(0, 150)}…` : e.text)}</text>`,
     );
   });
+  if (h.events.length > MAX_EVENTS)
+    parts.push(
+      `<text x="${LEFT}" y="${listTop + events.length * 18}" font-size="12" fill="#6e7781">… ${h.events.length - MAX_EVENTS} more in report.md</text>`,
+    );
   parts.push(`<text x="${LEFT}" y="${listTop - 22}" font-size="13" fill="#333">events</text>`);
+  // Dual-primary rounds: a red band over the role lanes.
+  for (const d of c.dualPrimary) {
+    parts.push(
+      `<rect x="${x(d.at).toFixed(1)}" y="${laneTop - 4}" width="${Math.max(2, (PLOT / span) * 0.2).toFixed(1)}" height="${lanesBottom - laneTop}" fill="#cf222e" fill-opacity="0.5"/>`,
+    );
+  }
 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans">${parts.join('')}</svg>`;
 }

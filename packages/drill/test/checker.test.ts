@@ -158,6 +158,15 @@ test('outage: the longest gap between acknowledged writes, and the writer back a
   const c = check(history({ writes, finalIds: [1, 2, 4, 5] }));
   assert.equal(c.outage.maxWriteGapMs, 7005 - 2905);
   assert.equal(c.outage.writerBackMs, 7005 - 3000);
+  const steady = check(
+    history({
+      writes: [write(1, 2900, 'ok'), write(2, 3200, 'ok'), write(3, 3500, 'ok')],
+      finalIds: [1, 2, 3],
+    }),
+  );
+  assert.equal(steady.outage.writerBackMs, 0, 'a writer that never paused for 1 s was never out');
+  const never = check(history({ writes: [write(1, 0, 'ok'), write(2, 4000, 'failed')], finalIds: [1] }));
+  assert.equal(never.outage.writerBackMs, null, 'no write after the fault: the writer never came back');
 });
 
 test('LSNs parse to byte positions', () => {

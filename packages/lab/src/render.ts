@@ -115,6 +115,9 @@ bootstrap:
     - data-checksums
 
 postgresql:
+  # Patroni's own connection over the socket: a firewall rule on 5432 (the recipe's drill) must not hang
+  # its HA loop, or the leader key expires while this primary stays writable (seen with the drill).
+  use_unix_socket: true
   listen: ${host}:${ports.postgres}
   connect_address: ${host}:${ports.postgres}
   data_dir: ${paths.data}
