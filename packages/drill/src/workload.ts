@@ -288,7 +288,8 @@ export class RolePoller {
 
   async #rest(m: PolledMember): Promise<{ role?: string; state?: string; timeline?: number } | undefined> {
     try {
-      const res = await fetch(`${m.restUrl}/patroni`, { signal: AbortSignal.timeout(800) });
+      // Short: a partitioned member's REST API never answers, and the round waits for every member.
+      const res = await fetch(`${m.restUrl}/patroni`, { signal: AbortSignal.timeout(300) });
       const body = (await res.json()) as { role?: unknown; state?: unknown; timeline?: unknown };
       const out: { role?: string; state?: string; timeline?: number } = {};
       if (typeof body.role === 'string') out.role = body.role;
