@@ -29,6 +29,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   restart: async () => (await import('./commands/restart.js')).default,
   resume: async () => (await import('./commands/resume.js')).default,
   'show-config': async () => (await import('./commands/show-config.js')).default,
+  slots: async () => (await import('./commands/slots.js')).default,
   switchover: async () => (await import('./commands/switchover.js')).default,
   topology: async () => (await import('./commands/topology.js')).default,
   version: async () => (await import('./commands/version.js')).default,

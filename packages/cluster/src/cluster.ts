@@ -21,8 +21,23 @@ import {
 } from './checks.js';
 import { type ConnectOptions, type ResolvedTarget, resolveTarget } from './config.js';
 import { applyPatch, diffToPatch, settingsToPatch, unifiedDiff } from './edit.js';
+import {
+  type ClockOffset,
+  classifySlots,
+  clockOffsetBounds,
+  type LeaderWal,
+  type SlotFinding,
+  segmentStartLsn,
+  slotRowFromSql,
+} from './explain.js';
 import { EtcdGateway } from './gateway.js';
-import { type HealthOptions, healthReport, unknownReport } from './health.js';
+import {
+  type HealthFacts,
+  type HealthOptions,
+  type HealthProbeOptions,
+  healthReport,
+  unknownReport,
+} from './health.js';
 import { httpRequest, parseJsonBody } from './http.js';
 import type {
   ActionOptions,
@@ -213,6 +228,8 @@ export class Cluster {
   #dcs: Promise<DcsClient> | undefined;
   #rest = new Map<string, Promise<PatroniClient>>();
   #apiUrls = new Map<string, string>();
+  /** Clock offset bounds of the last answer from each REST origin. */
+  #clockOffsets = new Map<string, ClockOffset>();
   #timeouts: typeof defaultTimeouts;
 
   private constructor(target: ResolvedTarget, timeouts: ConnectOptions['timeouts']) {
@@ -444,24 +461,7 @@ export class Cluster {
       throw new PatroniKitError('NOT_FOUND', 'Can not find a suitable member', {
         hint: `members: ${view.members.map((x) => x.name).join(', ') || 'none'}`,
       });
-    const { default: pg } = await import('pg');
-    const timeout = opts.timeoutMs ?? 5000;
-    const user = opts.username ?? this.target.postgres?.username ?? process.env.PGUSER ?? 'postgres';
-    const password = opts.password ?? this.target.postgres?.password ?? process.env.PGPASSWORD;
-    const client = new pg.Client({
-      host: m.host,
-      port: m.port ?? 5432,
-      user,
-      ...(password === undefined ? {} : { password }),
-      database: opts.dbname ?? 'postgres',
-      connectionTimeoutMillis: timeout,
-      query_timeout: timeout,
-      application_name: 'patroni-kit',
-    });
-    const onAbort = () => void client.end().catch(() => undefined);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await client.connect();
+    return this.#withPg(m, opts, async (client) => {
       if (opts.role && opts.role !== 'any' && opts.role !== 'leader') {
         const r = await client.query<{ r: boolean }>('select pg_is_in_recovery() as r');
         const inRecovery = r.rows[0]?.r === true;
@@ -482,6 +482,57 @@ export class Cluster {
         columns: (res.fields ?? []).map((f) => f.name),
         rows: (res.rows ?? []) as unknown[][],
       };
+    });
+  }
+
+  /** Runs `fn` on one fresh `pg` connection to member `m` (bounded connect, query and close). */
+  async #withPg<T>(
+    m: MemberView,
+    opts: {
+      username?: string;
+      password?: string;
+      dbname?: string;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      replication?: boolean;
+    },
+    fn: (client: import('pg').Client) => Promise<T>,
+  ): Promise<T> {
+    const { default: pg } = await import('pg');
+    const timeout = opts.timeoutMs ?? 5000;
+    const user = opts.username ?? this.target.postgres?.username ?? process.env.PGUSER ?? 'postgres';
+    const given = opts.password ?? this.target.postgres?.password ?? process.env.PGPASSWORD;
+    const host = m.host;
+    const port = m.port ?? 5432;
+    const database = opts.dbname ?? 'postgres';
+    // Without a password, read the libpq password file ourselves: pg's built-in lookup prints a
+    // deprecation warning on stderr, which monitoring would capture with every health run.
+    const password =
+      given ??
+      (async () => {
+        const { default: pgpass } = await import('pgpass');
+        // Nothing found resolves undefined, which pg treats as "no password", as before.
+        return new Promise<string>((resolve) =>
+          pgpass({ ...(host ? { host } : {}), port, user, database }, (p) => resolve(p as string)),
+        );
+      });
+    const client = new pg.Client({
+      host,
+      port,
+      user,
+      password,
+      database,
+      connectionTimeoutMillis: timeout,
+      query_timeout: timeout,
+      application_name: 'patroni-kit',
+      // A physical replication connection (startup parameter replication=true), as a walreceiver makes.
+      ...(opts.replication ? { replication: 'true' } : {}),
+    } as import('pg').ClientConfig);
+    const onAbort = () => void client.end().catch(() => undefined);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.connect();
+      return await fn(client);
     } catch (err) {
       if (isPatroniKitError(err)) throw err;
       const e = err as Error & { code?: string };
@@ -508,13 +559,234 @@ export class Cluster {
   }
 
   /** The health report (never throws for an unreachable cluster: that is UNKNOWN). */
-  async health(opts: HealthOptions & StatusOptions = {}): Promise<HealthReport> {
+  async health(opts: HealthOptions & StatusOptions & HealthProbeOptions = {}): Promise<HealthReport> {
+    let view: ClusterView;
     try {
-      return healthReport(await this.status(opts), opts);
+      view = await this.status(opts);
     } catch (err) {
       if (isPatroniKitError(err, 'ABORTED')) throw err;
       return unknownReport(this.scope, (err as Error).message);
     }
+    const extras = await this.#healthFacts(view, opts);
+    return healthReport(view, opts, extras);
+  }
+
+  /** Slots (with retained bytes) and the oldest WAL segment on `leader`, by SQL. */
+  #leaderWal(leader: MemberView, signal?: AbortSignal): Promise<LeaderWal> {
+    return this.#withPg(
+      leader,
+      { timeoutMs: this.#timeouts.member * 2, ...(signal ? { signal } : {}) },
+      async (client) => {
+        const slots = await client.query<Parameters<typeof slotRowFromSql>[0]>(
+          `select slot_name, slot_type, active, restart_lsn::text, wal_status, database, plugin,
+                  pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text as retained
+             from pg_replication_slots order by slot_name`,
+        );
+        // The oldest WAL segment still on disk: a replica that needs older WAL cannot stream.
+        const oldest = await client.query<{ name: string | null }>(
+          `select min(name) as name from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`,
+        );
+        const wal: LeaderWal = { slots: slots.rows.map(slotRowFromSql) };
+        const start = segmentStartLsn(oldest.rows[0]?.name ?? '');
+        if (start !== undefined) wal.oldestSegmentLsn = start;
+        return wal;
+      },
+    );
+  }
+
+  /**
+   * The replication slots on the leader, each with its owner (a member, a permanent slot, `ignore_slots`,
+   * retained for a member that left, or nobody) and the WAL it retains. Needs SQL access to the leader.
+   */
+  async slots(opts: StatusOptions = {}): Promise<{ leader: string; slots: SlotFinding[] }> {
+    const view = await this.status(opts);
+    const leader = view.members.find((m) => m.name === view.confirmedLeader);
+    if (!leader?.host)
+      throw new PatroniKitError(
+        'PRECHECK',
+        `cluster ${this.scope} has no running leader to read slots from`,
+        {
+          hint: 'slots live on the leader; wait for one (patroni-kit list)',
+        },
+      );
+    const wal = await this.#leaderWal(leader, opts.signal);
+    return {
+      leader: leader.name,
+      slots: classifySlots(wal.slots ?? [], view, view.retainSlots ? { retained: view.retainSlots } : {}),
+    };
+  }
+
+  /**
+   * Drops a physical replication slot on the leader, only when no member in the DCS owns it, it is not a
+   * permanent slot and nobody streams from it. The drop is one SQL statement; when its outcome is unknown
+   * the slots are read again to tell.
+   */
+  async dropSlot(
+    name: string,
+    opts: ActionOptions = {},
+  ): Promise<ActionResult<{ slot: string; retainedBytes?: number; recreated?: boolean }>> {
+    const action = 'drop slot';
+    const sopts = opts.signal ? { signal: opts.signal } : {};
+    let listing: { leader: string; slots: SlotFinding[] };
+    try {
+      listing = await this.slots(sopts);
+    } catch (err) {
+      if (isPatroniKitError(err, 'ABORTED')) throw err;
+      const info = errorInfo(err);
+      return { ...refused(action, 'slots-readable', info.message), error: info };
+    }
+    const slot = listing.slots.find((s) => s.name === name);
+    if (!slot)
+      return refused(
+        action,
+        'slot-exists',
+        `there is no slot '${name}' on the leader ${listing.leader} (slots: ${listing.slots.map((s) => s.name).join(', ') || 'none'})`,
+      );
+    if (slot.owner === 'member')
+      return refused(
+        action,
+        'member-gone',
+        `slot ${name} belongs to member ${slot.member}, which is still in the DCS: Patroni would recreate it. Stop that node and wait until its member key expires (ttl), or remove it from the cluster first`,
+      );
+    if (slot.owner === 'permanent')
+      return refused(
+        action,
+        'not-permanent',
+        `slot ${name} is a permanent slot (config key slots): remove it there with patroni-kit edit-config, or Patroni recreates it`,
+      );
+    if (slot.owner === 'retained')
+      return refused(
+        action,
+        'not-retained',
+        `slot ${name} is kept by Patroni for member_slots_ttl (30 min by default) after its member left (status.retain_slots); dropped now, Patroni creates it again on its next loop. Wait, or stop the retention with patroni-kit edit-config -s member_slots_ttl=0`,
+      );
+    if (slot.active)
+      return refused(action, 'inactive', `slot ${name} is active: a client streams from it right now`);
+    const leader = (await this.status({ ...sopts, live: false })).members.find(
+      (m) => m.name === listing.leader,
+    );
+    if (!leader) return refused(action, 'leader-running', `the leader ${listing.leader} left the DCS`);
+    const details: { slot: string; retainedBytes?: number; recreated?: boolean } = { slot: name };
+    if (slot.retainedBytes !== undefined) details.retainedBytes = slot.retainedBytes;
+    let outcome: 'succeeded' | 'unknown' = 'succeeded';
+    let reason = '';
+    try {
+      const res = await this.#withPg(leader, { timeoutMs: this.#timeouts.write, ...sopts }, (client) =>
+        client.query<{ dropped: boolean }>(
+          `select pg_drop_replication_slot(slot_name) is not null as dropped
+             from pg_replication_slots where slot_name = $1 and not active`,
+          [name],
+        ),
+      );
+      if (res.rowCount === 0)
+        return {
+          action,
+          outcome: 'failed',
+          reason: `slot ${name} was gone or became active before the drop`,
+          sent: true,
+          details,
+        };
+    } catch (err) {
+      if (isPatroniKitError(err, 'ABORTED')) throw err;
+      if (isPatroniKitError(err, 'AUTH')) {
+        const info = errorInfo(err);
+        return { action, outcome: 'failed', reason: info.message, sent: false, error: info };
+      }
+      outcome = 'unknown';
+      reason = `the drop may or may not have happened (${(err as Error).message}); `;
+    }
+    // Read back: the truth about the drop, and whether Patroni put a (fresh) slot back.
+    try {
+      const after = await this.slots(sopts);
+      const again = after.slots.find((s) => s.name === name);
+      if (outcome === 'unknown' && again && again.restartLsn === slot.restartLsn)
+        return {
+          action,
+          outcome: 'failed',
+          reason: `${reason}slot ${name} is still there`,
+          sent: true,
+          details,
+        };
+      if (again) details.recreated = true;
+      outcome = 'succeeded';
+    } catch {
+      // outcome stays as it was
+    }
+    const freed =
+      slot.retainedBytes !== undefined
+        ? `, releasing ${(slot.retainedBytes / 1048576).toFixed(1)} MiB of WAL`
+        : '';
+    reason =
+      outcome === 'unknown'
+        ? `${reason}read the slots again with patroni-kit slots`
+        : `dropped slot ${name} on ${listing.leader}${freed}${details.recreated ? "; Patroni created it again at the current position (it keeps a left member's slot for member_slots_ttl)" : ''}`;
+    return { action, outcome, reason, sent: true, details };
+  }
+
+  /** What the health report needs beyond the view: etcd, the leader's slots and WAL, the replication login. */
+  async #healthFacts(view: ClusterView, opts: StatusOptions & HealthProbeOptions): Promise<HealthFacts> {
+    const facts: HealthFacts = {};
+    const leader = view.members.find((m) => m.name === view.confirmedLeader);
+    const tasks: Array<Promise<void>> = [];
+    if (this.target.dcs && opts.etcd !== false) {
+      const conn = this.target.dcs.connection;
+      tasks.push(
+        (async () => {
+          try {
+            const { etcdHealth } = await import('@patroni-kit/dcs');
+            facts.etcd = await etcdHealth(conn, {
+              timeoutMs: this.#timeouts.dcs,
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            });
+          } catch (err) {
+            if (isPatroniKitError(err, 'ABORTED')) throw err;
+            facts.etcdError = (err as Error).message;
+          }
+        })(),
+      );
+    }
+    if (leader?.host && opts.sql !== false) {
+      tasks.push(
+        (async () => {
+          try {
+            facts.leaderWal = await this.#leaderWal(leader, opts.signal);
+          } catch (err) {
+            if (isPatroniKitError(err, 'ABORTED')) throw err;
+            facts.sqlError = (err as Error).message;
+          }
+        })(),
+      );
+    }
+    await Promise.all(tasks);
+    // The replication login is worth a try only when some replica does not stream and we know it.
+    const repl = this.target.replication;
+    const someoneNotStreaming = view.members.some(
+      (m) => m.name !== view.leader && m.live?.reachable && !leader?.live?.streaming?.includes(m.name),
+    );
+    if (leader?.host && repl?.username && someoneNotStreaming && opts.sql !== false) {
+      try {
+        await this.#withPg(
+          leader,
+          {
+            username: repl.username,
+            ...(repl.password !== undefined ? { password: repl.password } : {}),
+            replication: true,
+            timeoutMs: this.#timeouts.member * 2,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          },
+          (client) => client.query('IDENTIFY_SYSTEM'),
+        );
+        facts.replicationLogin = { ok: true, message: `user ${repl.username} logs in` };
+      } catch (err) {
+        if (isPatroniKitError(err, 'ABORTED')) throw err;
+        if (isPatroniKitError(err, 'AUTH'))
+          facts.replicationLogin = {
+            ok: false,
+            message: `user ${repl.username}: ${(err as Error).message.replace(/^query on [^:]+: /, '')}`,
+          };
+      }
+    }
+    return facts;
   }
 
   // ------------------------------------------------------------------ waiters
@@ -1374,7 +1646,10 @@ export class Cluster {
           return;
         }
         try {
-          out.set(name, liveFromStatus(await this.#getPatroni(url, signal)));
+          const live = liveFromStatus(await this.#getPatroni(url, signal));
+          const offset = this.#clockOffsets.get(new URL(url).origin);
+          if (offset) live.clockOffset = offset;
+          out.set(name, live);
         } catch (err) {
           if (isPatroniKitError(err, 'ABORTED')) throw err;
           out.set(name, {
@@ -1390,12 +1665,16 @@ export class Cluster {
   async #getJson(url: string, path: string, signal?: AbortSignal): Promise<unknown> {
     const u = new URL(url);
     const full = `${u.origin}${path}`;
+    const sentAt = Date.now();
     const res = await httpRequest({
       url: full,
       timeoutMs: this.#timeouts.member,
       signal,
       tls: this.target.tls,
     });
+    const date = res.headers.date;
+    const offset = clockOffsetBounds(sentAt, Date.now(), typeof date === 'string' ? date : undefined);
+    if (offset) this.#clockOffsets.set(u.origin, offset);
     if (res.status !== 200)
       throw new PatroniKitError('HTTP_STATUS', `GET ${full}: HTTP ${res.status}`, {
         status: res.status,

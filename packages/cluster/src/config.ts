@@ -75,6 +75,8 @@ export interface ResolvedTarget {
   tls?: RestTls;
   /** PostgreSQL superuser from a patroni.yml (`postgresql.authentication.superuser`), for `query`. */
   postgres?: { username?: string; password?: string };
+  /** The replication user from a patroni.yml, to test the login a replica makes when it does not stream. */
+  replication?: { username?: string; password?: string };
   configFile?: string;
   warnings: string[];
 }
@@ -264,6 +266,15 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
     target.postgres = {};
     if (su.username !== undefined) target.postgres.username = String(su.username);
     if (su.password !== undefined) target.postgres.password = String(su.password);
+  }
+  const repl =
+    isObject(pg.authentication) && isObject(pg.authentication.replication)
+      ? pg.authentication.replication
+      : undefined;
+  if (repl) {
+    target.replication = {};
+    if (repl.username !== undefined) target.replication.username = String(repl.username);
+    if (repl.password !== undefined) target.replication.password = String(repl.password);
   }
   if (!target.dcs && target.restUrls.length === 0) {
     throw new PatroniKitError('USAGE', 'no cluster given: no config, no --dcs-url and no REST URL', {

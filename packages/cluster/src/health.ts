@@ -3,7 +3,34 @@
  * maintenance mode, scheduled actions, pending restart, timeline and config changes, Patroni version),
  * with Nagios' states and exit codes.
  */
+import type { EtcdHealth } from '@patroni-kit/dcs';
+import {
+  classifySlots,
+  clockSkew,
+  explainReplica,
+  formatLsn,
+  historyTimeline,
+  type LeaderWal,
+  type ReplicaExplanation,
+} from './explain.js';
 import type { ClusterView, HealthCheck, HealthMemory, HealthReport, HealthState } from './types.js';
+
+/** Which extra probes {@link Cluster.health} runs (all on by default). */
+export interface HealthProbeOptions {
+  /** Ask etcd for quorum and alarms. */
+  etcd?: boolean;
+  /** Connect to the leader with SQL (slots, oldest WAL) and, when needed, test the replication login. */
+  sql?: boolean;
+}
+
+/** Facts gathered beyond the cluster view; each part is absent when it could not be read. */
+export interface HealthFacts {
+  etcd?: EtcdHealth;
+  etcdError?: string;
+  leaderWal?: LeaderWal;
+  sqlError?: string;
+  replicationLogin?: { ok: boolean; message: string };
+}
 
 /** Thresholds and memory for {@link healthReport}. */
 export interface HealthOptions {
@@ -15,6 +42,10 @@ export interface HealthOptions {
   maxLagBytes?: number;
   /** What the previous run stored; a change of timeline or config is a WARNING. */
   memory?: HealthMemory;
+  /** Clock skew between members above this is a WARNING (default 2000 ms; Date headers have 1 s resolution). */
+  maxClockSkewMs?: number;
+  /** An inactive member slot retaining more WAL than this is a WARNING (default 1 GiB). */
+  slotRetainWarnBytes?: number;
 }
 
 const order: Record<HealthState, number> = { OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3 };
@@ -45,8 +76,12 @@ export function configHash(config: unknown): string {
   return h.toString(16).padStart(16, '0');
 }
 
-/** Builds the report from a cluster view (no I/O). */
-export function healthReport(view: ClusterView, options: HealthOptions = {}): HealthReport {
+/** Builds the report from a cluster view and the extra facts (no I/O). */
+export function healthReport(
+  view: ClusterView,
+  options: HealthOptions = {},
+  facts: HealthFacts = {},
+): HealthReport {
   const checks: HealthCheck[] = [];
   const add = (name: string, state: HealthState, message: string, value?: number | string) =>
     checks.push(value === undefined ? { name, state, message } : { name, state, message, value });
@@ -66,18 +101,48 @@ export function healthReport(view: ClusterView, options: HealthOptions = {}): He
       ? view.config.maximum_lag_on_failover
       : 1048576);
   const replicas = view.members.filter((m) => m.name !== view.leader);
-  const healthy = replicas.filter(
-    (m) =>
-      m.live?.reachable === true &&
-      m.live.state === 'running' &&
-      m.live.role === 'replica' &&
-      (m.state === 'streaming' || m.live.replicationState === 'streaming' || m.state === 'running') &&
-      typeof m.lag === 'number' &&
-      m.lag <= maxLag,
+  const history = (view.history ?? []).map((h) => ({ timeline: h.timeline, lsn: h.lsn }));
+  const explained = new Map(
+    replicas.map((m) => [
+      m.name,
+      explainReplica(m, {
+        leader,
+        history,
+        maxLagBytes: maxLag,
+        leaderWal: facts.leaderWal,
+        replicationLogin: facts.replicationLogin,
+        scope: view.scope,
+      }),
+    ]),
   );
-  const unhealthy = replicas.filter((m) => !healthy.includes(m)).map((m) => m.name);
+  // Causes that make a replica unusable whatever its state says (Patroni 3 reports no replication_state).
+  const hard = new Set(['timeline_diverged', 'wal_removed', 'auth_failed']);
+  const healthy = replicas
+    .filter((m) => !hard.has(explained.get(m.name)!.cause))
+    .filter(
+      (m) =>
+        m.live?.reachable === true &&
+        m.live.state === 'running' &&
+        m.live.role === 'replica' &&
+        (m.state === 'streaming' || m.live.replicationState === 'streaming' || m.state === 'running') &&
+        typeof m.lag === 'number' &&
+        m.lag <= maxLag,
+    );
+  const explanations: ReplicaExplanation[] = replicas.map((m) => {
+    const e = explained.get(m.name)!;
+    const counted = healthy.includes(m);
+    if (counted || !e.healthy) return { ...e, healthy: counted };
+    // Healthy by its own account but not by the report's rule (e.g. its role is not replica).
+    return {
+      ...e,
+      cause: 'not_streaming',
+      healthy: false,
+      message: `${m.name}: role ${m.live?.role ?? 'unknown'}, state ${m.live?.state ?? 'unknown'}`,
+    };
+  });
+  const unhealthy = explanations.filter((e) => !e.healthy);
   const wanted = options.minReplicas ?? replicas.length;
-  const replicaMsg = `${healthy.length} healthy replica(s)${unhealthy.length ? `; not healthy: ${unhealthy.join(', ')}` : ''} (lag limit ${maxLag} bytes)`;
+  const replicaMsg = `${healthy.length} healthy replica(s)${unhealthy.length ? `; not healthy: ${unhealthy.map((e) => `${e.message}${e.fix ? ` (fix: ${e.fix})` : ''}`).join('; ')}` : ''} (lag limit ${maxLag} bytes)`;
   add(
     'has_replicas',
     healthy.length === 0 ? 'CRITICAL' : healthy.length < wanted ? 'WARNING' : 'OK',
@@ -151,6 +216,82 @@ export function healthReport(view: ClusterView, options: HealthOptions = {}): He
     versions.join(','),
   );
 
+  // The DCS history must know the leader's timeline: check_timeline compares with it after a restart.
+  if (view.source === 'dcs' && timeline !== undefined && view.history !== undefined) {
+    const recorded = historyTimeline(history);
+    if (recorded < timeline)
+      add(
+        'timeline_history',
+        'WARNING',
+        `the leader runs timeline ${timeline} but the DCS history records only timeline ${recorded}: until Patroni writes it (next HA loop), check_timeline cannot stop an older member from winning a restart; do not stop the leader now`,
+        recorded,
+      );
+    else if (recorded > timeline)
+      add(
+        'timeline_history',
+        'WARNING',
+        `the DCS history records timeline ${recorded}, newer than the leader's ${timeline}: the leader may be a stale member that won a restart`,
+        recorded,
+      );
+    else {
+      const last = history.at(-1);
+      add(
+        'timeline_history',
+        'OK',
+        `DCS history matches the leader's timeline ${timeline}${last ? ` (timeline ${last.timeline} ended at ${formatLsn(last.lsn)})` : ''}`,
+        recorded,
+      );
+    }
+  }
+
+  const skew = clockSkew(
+    view.members.map((m) => ({ name: m.name, offset: m.live?.clockOffset })),
+    options.maxClockSkewMs ?? 2000,
+  );
+  add('clock_skew', skew.state, skew.message, ...(skew.value === undefined ? [] : [skew.value]));
+
+  if (facts.etcd) {
+    const q = facts.etcd.quorum;
+    const alarms = facts.etcd.alarms ?? [];
+    const alarmText = alarms.map((a) => `${a.alarm} on ${a.member ?? a.memberId}`).join(', ');
+    const state: HealthState =
+      q.state === 'lost' || alarms.some((a) => a.alarm === 'NOSPACE' || a.alarm === 'CORRUPT')
+        ? 'CRITICAL'
+        : q.state === 'degraded' || alarms.length > 0
+          ? 'WARNING'
+          : 'OK';
+    add(
+      'etcd',
+      state,
+      `${q.message}${alarms.length ? `; alarms: ${alarmText}` : facts.etcd.alarms === undefined ? '; alarms unknown' : '; no alarms'}`,
+      q.healthy,
+    );
+  } else if (facts.etcdError) add('etcd', 'UNKNOWN', `etcd health could not be read: ${facts.etcdError}`);
+
+  let slotFindings: ReturnType<typeof classifySlots> | undefined;
+  if (facts.leaderWal?.slots) {
+    const retained = view.retainSlots;
+    slotFindings = classifySlots(facts.leaderWal.slots, view, {
+      ...(retained ? { retained } : {}),
+      ...(options.slotRetainWarnBytes !== undefined ? { retainWarnBytes: options.slotRetainWarnBytes } : {}),
+    });
+    const bad = slotFindings.filter((f) => f.state !== 'OK');
+    const total = slotFindings.reduce((n, f) => n + (f.retainedBytes ?? 0), 0);
+    add(
+      'replication_slots',
+      bad.length ? 'WARNING' : 'OK',
+      bad.length
+        ? bad.map((f) => f.message).join('; ')
+        : `${slotFindings.length} slot(s), all accounted for, retaining ${(total / 1048576).toFixed(1)} MiB`,
+      slotFindings.filter((f) => !f.active).length,
+    );
+  } else if (view.confirmedLeader)
+    add(
+      'replication_slots',
+      'OK',
+      `not checked: no SQL access to the leader${facts.sqlError ? ` (${facts.sqlError})` : ''}; give -U/--password, PGPASSWORD/PGPASSFILE, or a patroni.yml with postgresql.authentication.superuser`,
+    );
+
   if (view.source !== 'dcs')
     add('dcs', 'WARNING', 'the DCS could not be read; this report comes from the REST API');
   if (view.disagreements.length)
@@ -161,7 +302,18 @@ export function healthReport(view: ClusterView, options: HealthOptions = {}): He
   const summary = bad.length
     ? bad.map((c) => `${c.name}: ${c.message}`).join('; ')
     : `leader ${view.confirmedLeader}, ${healthy.length} healthy replica(s)`;
-  return { scope: view.scope, state, exitCode: exitCodes[state], summary, checks, memory, at: view.at };
+  const report: HealthReport = {
+    scope: view.scope,
+    state,
+    exitCode: exitCodes[state],
+    summary,
+    checks,
+    memory,
+    at: view.at,
+    replicas: explanations,
+  };
+  if (slotFindings) report.slots = slotFindings;
+  return report;
 }
 
 /** The report of a cluster that could not be read at all. */

@@ -41,8 +41,37 @@ export {
   resolveTarget,
 } from './config.js';
 export { applyPatch, diffToPatch, settingsToPatch, unifiedDiff } from './edit.js';
+export {
+  type ClockOffset,
+  classifySlots,
+  clockOffsetBounds,
+  clockSkew,
+  explainReplica,
+  formatLsn,
+  type HistoryPoint,
+  historyTimeline,
+  type LeaderWal,
+  parseLsn,
+  type ReplicaCause,
+  type ReplicaContext,
+  type ReplicaExplanation,
+  type SlotFinding,
+  type SlotRow,
+  segmentStartLsn,
+  slotNameForMember,
+  slotRowFromSql,
+  type TimelineVerdict,
+  timelineVerdict,
+} from './explain.js';
 export { EtcdGateway, type GatewayConnection } from './gateway.js';
-export { configHash, type HealthOptions, healthReport, unknownReport } from './health.js';
+export {
+  configHash,
+  type HealthFacts,
+  type HealthOptions,
+  type HealthProbeOptions,
+  healthReport,
+  unknownReport,
+} from './health.js';
 export type * from './types.js';
 export {
   lagInMb,

@@ -1,5 +1,6 @@
 /** Public types of the Cluster facade: the cluster view, action results, health report. */
 import type { DynamicConfig } from '@patroni-kit/dcs';
+import type { ClockOffset, ReplicaExplanation, SlotFinding } from './explain.js';
 
 /** What a member's own `GET /patroni` said (the truth about its role), or why it could not be asked. */
 export interface MemberLive {
@@ -20,6 +21,8 @@ export interface MemberLive {
   walPosition?: number;
   /** Set when the member was unreachable or did not answer like Patroni. */
   error?: { code: string; message: string };
+  /** Bounds of its clock's offset from ours (ms), from the HTTP `Date` of its answer and the round trip. */
+  clockOffset?: ClockOffset;
 }
 
 /** Role of a member in the cluster, as patronictl computes it from the DCS (leader key and `sync`). */
@@ -89,6 +92,8 @@ export interface ClusterView {
   syncStandbys: string[];
   /** Leader WAL position from `status`/`optime`. */
   leaderOptime?: number;
+  /** Slots Patroni keeps for members that left (`status.retain_slots`, Patroni 4.0+). */
+  retainSlots?: string[];
   history?: Array<{ timeline: number; lsn: number; reason: string; timestamp?: string; newLeader?: string }>;
   disagreements: Disagreement[];
   advisories: Advisory[];
@@ -160,6 +165,10 @@ export interface HealthReport {
   /** What to store for the next run (timeline and config change detection). */
   memory: HealthMemory;
   at: string;
+  /** Each non-leader member: healthy, or why not (timeline, WAL, login, lag). */
+  replicas?: ReplicaExplanation[];
+  /** Replication slots on the leader with their owner and retained WAL (when SQL on the leader worked). */
+  slots?: SlotFinding[];
 }
 
 /** State kept between health runs. */

@@ -108,6 +108,8 @@ export function viewFromDcs(state: ClusterState, live: Map<string, MemberLive>):
   if (config) view.config = config;
   if (state.config) view.configRevision = state.config.modRevision;
   if (state.leaderOptime !== undefined) view.leaderOptime = state.leaderOptime;
+  const retain = state.status?.value.retain_slots;
+  if (Array.isArray(retain)) view.retainSlots = retain.filter((x): x is string => typeof x === 'string');
   if (state.history) view.history = state.history.value;
   if (failover && (failover.leader || failover.member)) {
     if (failover.scheduled_at) {

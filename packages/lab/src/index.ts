@@ -1,5 +1,17 @@
 export { defaultCacheDir, type Launcher, type ResolvedBinaries, resolveBinaries } from './binaries.js';
 export { defaultLabDir, Lab, lookupUser } from './lab.js';
 export { isPortFree, type SqlTarget, sql, waitFor } from './probes.js';
+export {
+  type ControlData,
+  clusterTimeline,
+  diagnoseStreaming,
+  firstToStart,
+  type HistoryLine,
+  parseControlData,
+  type RestartCandidate,
+  type StreamDiagnosis,
+  type StreamFacts,
+  segmentOnHistory,
+} from './recovery.js';
 export { timing } from './render.js';
 export type * from './types.js';

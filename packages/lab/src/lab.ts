@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
 import {
   probeVersions,
   type ResolvedBinaries,
@@ -49,6 +49,17 @@ import {
   waitForExit,
 } from './processes.js';
 import {
+  type ControlData,
+  clusterTimeline,
+  diagnoseStreaming,
+  firstToStart,
+  formatLsn,
+  type HistoryLine,
+  parseControlData,
+  type RestartCandidate,
+  type StreamDiagnosis,
+} from './recovery.js';
+import {
   etcdHosts,
   etcdPaths,
   type LabLayout,
@@ -56,6 +67,7 @@ import {
   renderCtlConfig,
   renderHaproxyConfig,
   renderPatroniConfig,
+  timing,
 } from './render.js';
 import type {
   EtcdVersion,
@@ -98,7 +110,15 @@ const DEFAULT_PORTS: LabPorts = {
 };
 
 /** Timeouts for each phase of `up` (ms); generous because two cores run nine daemons. */
-const PHASE = { etcd: 45_000, leader: 120_000, replicas: 150_000, haproxy: 60_000, stop: 45_000 };
+const PHASE = {
+  etcd: 45_000,
+  leader: 120_000,
+  replicas: 150_000,
+  haproxy: 60_000,
+  stop: 45_000,
+  /** How long the first member of a full restart gets to take the leader lock alone. */
+  firstLeader: 60_000,
+};
 
 /** The lab's default state folder: PATRONI_KIT_LAB_DIR, else a system folder for root, else XDG state. */
 export function defaultLabDir(): string {
@@ -530,16 +550,71 @@ export class Lab {
         { timeoutMs: PHASE.replicas, intervalMs: 300, ...opt },
       );
     } catch (err) {
-      const other = leaderIndex === 0 ? 1 : 0;
-      throw this.failedPart(
-        'replica streaming',
-        state.layout.nodeNames[other]!,
-        nodePaths(state.layout, other).log,
-        err,
+      if (isPatroniKitError(err, 'ABORTED')) throw err;
+      const found = await this.diagnoseReplicas(state, leaderIndex, signal).catch(() => []);
+      if (found.length === 0) {
+        const other = leaderIndex === 0 ? 1 : 0;
+        throw this.failedPart(
+          'replica streaming',
+          state.layout.nodeNames[other]!,
+          nodePaths(state.layout, other).log,
+          err,
+        );
+      }
+      const fixes = [...new Set(found.map((d) => d.fix).filter((f): f is string => Boolean(f)))];
+      throw new PatroniKitError(
+        'LAB',
+        `the lab has a leader (${state.layout.nodeNames[leaderIndex]}) but ${found
+          .map((d) => d.member)
+          .join(
+            ' and ',
+          )} do(es) not stream: ${(err as Error).message}\n${found.map((d) => `  - ${d.message}`).join('\n')}`,
+        {
+          hint: `${fixes.length ? `fix: ${fixes.join('; ')}; ` : ''}logs in ${join(this.dir, 'logs')}`,
+          cause: err,
+        },
       );
     }
     this.progress(`patroni: 2 replicas streaming, lag 0 (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return leaderIndex;
+  }
+
+  /** Explains each replica that does not stream from the leader (its log, its timeline, the DCS history). */
+  private async diagnoseReplicas(
+    state: LabState,
+    leaderIndex: number,
+    signal?: AbortSignal,
+  ): Promise<StreamDiagnosis[]> {
+    const { layout } = state;
+    const views = await this.memberViews(state, signal);
+    const leaderView = views[leaderIndex];
+    const replication =
+      (leaderView?.replication as Array<{ state?: string; application_name?: string }> | undefined) ?? [];
+    const streaming = new Set(
+      replication.filter((r) => r.state === 'streaming').map((r) => r.application_name),
+    );
+    const history = await this.dcsHistory(state, signal);
+    const out: StreamDiagnosis[] = [];
+    for (let i = 0; i < 3; i++) {
+      const name = layout.nodeNames[i]!;
+      if (i === leaderIndex || streaming.has(name)) continue;
+      const v = views[i];
+      const leaderTl = typeof leaderView?.timeline === 'number' ? leaderView.timeline : undefined;
+      out.push(
+        diagnoseStreaming({
+          member: name,
+          log: tailLog(nodePaths(layout, i).log, 300),
+          running: isRunning(state.processes.patroni[name]),
+          ...(typeof v?.state === 'string' ? { state: v.state } : {}),
+          ...(typeof v?.timeline === 'number' ? { timeline: v.timeline } : {}),
+          leader: layout.nodeNames[leaderIndex]!,
+          ...(leaderTl !== undefined ? { leaderTimeline: leaderTl } : {}),
+          history,
+          reinit: `patroni-kit reinit ${layout.scope} ${name} -c ${join(this.dir, 'patronictl.yml')} --force --wait`,
+        }),
+      );
+    }
+    return out;
   }
 
   private checkPatroniAlive(state: LabState): void {
@@ -593,6 +668,134 @@ export class Lab {
     this.progress(
       `haproxy: ${state.layout.ports.writer} → leader, ${state.layout.ports.reader} → replica (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
+  }
+
+  private lastOrderReason = '';
+
+  /** pg_controldata of a node's data directory, or undefined when it cannot be read. */
+  private async controlData(state: LabState, i: number): Promise<ControlData | undefined> {
+    try {
+      const out = await runForOutput(
+        join(state.layout.pgBinDir, 'pg_controldata'),
+        [nodePaths(state.layout, i).data],
+        { LC_ALL: 'C' },
+        10_000,
+      );
+      return parseControlData(out);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads one key of the cluster from etcd's JSON gateway (undefined when absent or unreadable). */
+  private async dcsKey(state: LabState, key: string, signal?: AbortSignal): Promise<string | undefined> {
+    const full = `${state.layout.namespace.replace(/\/?$/, '/')}${state.layout.scope}/${key}`;
+    for (let i = 0; i < 3; i++) {
+      try {
+        const res = await httpJson(`${this.etcdUrl(state, i)}/v3/kv/range`, {
+          method: 'POST',
+          body: JSON.stringify({ key: Buffer.from(full).toString('base64') }),
+          timeoutMs: 2000,
+          ...(signal ? { signal } : {}),
+        });
+        const kvs = (res.body as { kvs?: Array<{ value?: string }> } | null)?.kvs;
+        if (res.status !== 200) continue;
+        const v = kvs?.[0]?.value;
+        return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+      } catch {
+        // next member
+      }
+    }
+    return undefined;
+  }
+
+  /** The DCS `history` key as switch points (timeline T ended at lsn), oldest first. */
+  private async dcsHistory(state: LabState, signal?: AbortSignal): Promise<HistoryLine[]> {
+    const raw = await this.dcsKey(state, 'history', signal);
+    try {
+      const rows = JSON.parse(raw ?? '[]') as unknown[];
+      return rows
+        .filter(
+          (r): r is unknown[] => Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'number',
+        )
+        .map((r) => ({
+          timeline: r[0] as number,
+          lsn: r[1] as number,
+          ...(typeof r[4] === 'string' ? { newLeader: r[4] } : {}),
+        }));
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * A new leader records its timeline in the DCS `history` key one HA loop after it promoted. Stopped
+   * before that, the DCS still shows the old timeline and `check_timeline` cannot stop the crashed
+   * ex-leader from winning the next start, so `down` waits (bounded) for the key to catch up.
+   */
+  private async waitHistoryCaughtUp(state: LabState, leaderIndex: number): Promise<void> {
+    const t = timing(state.layout.profile, state.layout.patroni);
+    const timeoutMs = (3 * t.loop_wait + 5) * 1000;
+    try {
+      await waitFor(
+        'the DCS history to record the leader timeline',
+        async () => {
+          const res = await tryHttpJson(`${this.restUrl(state, leaderIndex)}/patroni`, 2000);
+          const tl = (res?.body as { timeline?: unknown } | null)?.timeline;
+          if (typeof tl !== 'number') return true; // nothing to compare with: do not hold `down` up
+          return clusterTimeline(await this.dcsHistory(state)) >= tl ? true : undefined;
+        },
+        { timeoutMs, intervalMs: 300 },
+      );
+    } catch {
+      this.progress(
+        `warning: the DCS history still lags the leader's timeline; the next \`lab up\` starts the newest member first anyway`,
+      );
+    }
+  }
+
+  /** Which stopped node starts first after a full stop (see {@link firstToStart}). */
+  private async restartOrder(state: LabState, signal?: AbortSignal): Promise<number | undefined> {
+    const { layout } = state;
+    const candidates: RestartCandidate[] = [];
+    for (let i = 0; i < 3; i++) {
+      const control = await this.controlData(state, i);
+      candidates.push({ index: i, name: layout.nodeNames[i]!, ...(control ? { control } : {}) });
+    }
+    const history = await this.dcsHistory(state, signal);
+    const lastPromoted = history.at(-1)?.newLeader;
+    const first = firstToStart(candidates, lastPromoted);
+    if (first === undefined) return undefined;
+    this.lastOrderReason = candidates
+      .map((c) =>
+        c.control
+          ? `${c.name}: timeline ${c.control.timeline}, ${c.control.state}, checkpoint ${formatLsn(c.control.checkpointLsn)}`
+          : `${c.name}: no pg_controldata`,
+      )
+      .join('; ');
+    return first;
+  }
+
+  /** Waits until node `i` holds the leader lock and runs as primary; false after PHASE.firstLeader. */
+  private async waitLeaderOf(state: LabState, i: number, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await waitFor(
+        `${state.layout.nodeNames[i]} to take the leader lock`,
+        async () => {
+          const name = state.layout.nodeNames[i]!;
+          if (!isRunning(state.processes.patroni[name]))
+            throw new PatroniKitError('LAB', `Patroni ${name} exited`);
+          const res = await tryHttpJson(`${this.restUrl(state, i)}/patroni`, 2000, signal);
+          const v = res?.body as { role?: unknown; state?: unknown } | null;
+          return v && isLeaderRole(v.role) && v.state === 'running' ? true : undefined;
+        },
+        { timeoutMs: PHASE.firstLeader, intervalMs: 300, ...(signal ? { signal } : {}) },
+      );
+      return true;
+    } catch (err) {
+      if (isPatroniKitError(err, 'ABORTED', 'LAB')) throw err;
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -691,6 +894,22 @@ export class Lab {
       this.saveState(state);
       await this.waitLeader(state, signal);
       nodesToStart.splice(0, nodesToStart.length, 1, 2);
+    }
+    if (!fresh && nodesToStart.length === 3) {
+      // A full restart: the member with the newest timeline starts alone and takes the leader lock, so a
+      // crashed ex-leader on an older timeline (whose WAL position can be higher) never races alone.
+      const first = await this.restartOrder(state, signal);
+      if (first !== undefined) {
+        this.progress(`patroni: starting ${layout.nodeNames[first]} first (${this.lastOrderReason})`);
+        await this.startPatroni(state, first);
+        this.saveState(state);
+        const led = await this.waitLeaderOf(state, first, signal);
+        if (!led)
+          this.progress(
+            `patroni: ${layout.nodeNames[first]} did not take the leader lock within ${PHASE.firstLeader / 1000} s; starting the others`,
+          );
+        nodesToStart.splice(nodesToStart.indexOf(first), 1);
+      }
     }
     if (nodesToStart.length > 0) {
       this.progress(`patroni: starting ${nodesToStart.map((i) => layout.nodeNames[i]).join(', ')}`);
@@ -827,16 +1046,26 @@ export class Lab {
         stopped.push('haproxy');
       }
       const runningNodes = layout.nodeNames.filter((n) => isRunning(processes.patroni[n]));
-      if (runningNodes.length > 0)
-        this.progress(`patroni: stopping ${runningNodes.join(', ')} (Patroni stops PostgreSQL)`);
-      await Promise.all(
-        layout.nodeNames.map(async (name) => {
-          if (isRunning(processes.patroni[name])) {
-            await stopProcess(processes.patroni[name], PHASE.stop);
-            stopped.push(name);
-          }
-        }),
-      );
+      if (runningNodes.length > 0) {
+        // Replicas first, the leader last: stopped together, a replica can win the race the leader's
+        // shutdown opens and promote to a timeline the others never see; this way the leader keeps the
+        // newest WAL and the next `up` starts it first.
+        const views = await this.memberViews(state).catch(() => []);
+        const leaderIndex = views.findIndex((v) => isLeaderRole(v?.role));
+        const leader = leaderIndex >= 0 ? layout.nodeNames[leaderIndex] : undefined;
+        if (leaderIndex >= 0) await this.waitHistoryCaughtUp(state, leaderIndex);
+        const waves = [runningNodes.filter((n) => n !== leader), runningNodes.filter((n) => n === leader)];
+        for (const wave of waves) {
+          if (wave.length === 0) continue;
+          this.progress(`patroni: stopping ${wave.join(', ')} (Patroni stops PostgreSQL)`);
+          await Promise.all(
+            wave.map(async (name) => {
+              await stopProcess(processes.patroni[name], PHASE.stop);
+              stopped.push(name);
+            }),
+          );
+        }
+      }
       // PostgreSQL left behind (Patroni SIGKILLed, or stuck): fast shutdown, then SIGKILL.
       for (let i = 0; i < 3; i++) {
         const pm = postmasterRecord(nodePaths(layout, i).data);

@@ -95,6 +95,10 @@ bootstrap:
     loop_wait: ${t.loop_wait}
     retry_timeout: ${t.retry_timeout}
     maximum_lag_on_failover: 1048576
+    # An older-timeline member (a crashed ex-leader) may hold a higher LSN than the members that carry
+    # the newer timeline (its crash recovery writes past the fork point); without this it can win the
+    # leader race after a full restart and discard writes acknowledged on the newer timeline.
+    check_timeline: true
     synchronous_mode: ${layout.sync}
     postgresql:
       use_pg_rewind: true
