@@ -18,7 +18,8 @@ if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=
 CACHE="${PATRONI_KIT_CACHE:-$([ "$(id -u)" = 0 ] && echo /var/cache/patroni-kit || echo "${XDG_CACHE_HOME:-$HOME/.cache}/patroni-kit")}"
 
 APT_PACKAGES=(postgresql-15 postgresql-client-15 patroni python3-etcd python3-psycopg2 python3-cdiff
-  etcd-server etcd-client haproxy iproute2 iptables openssh-server openssh-client curl ca-certificates util-linux)
+  etcd-server etcd-client haproxy iproute2 iptables openssh-server openssh-client curl ca-certificates util-linux
+  fonts-dejavu-core)
 
 missing_packages() {
   local p

@@ -9,6 +9,7 @@ import { type CommandIO, type CommandModule, ExitCode } from './command.js';
 
 const commands: Record<string, () => Promise<CommandModule>> = {
   'demote-cluster': async () => (await import('./commands/demote-cluster.js')).default,
+  drill: async () => (await import('./commands/drill.js')).default,
   dsn: async () => (await import('./commands/dsn.js')).default,
   'edit-config': async () => (await import('./commands/edit-config.js')).default,
   etcd: async () => (await import('./commands/etcd.js')).default,

@@ -24,6 +24,8 @@ import {
   runForOutput,
 } from './binaries.js';
 import {
+  blockedPorts,
+  blockPorts,
   createNetwork,
   deleteNetwork,
   heal,
@@ -204,7 +206,7 @@ export class Lab {
     let subnet = '127.0.0.0/8';
     let netns: NetnsPlan | undefined;
     if (topology === 'netns') {
-      netns = netnsPlan(process.env.PATRONI_KIT_NETNS_PREFIX ?? 'pk', 0);
+      netns = netnsPlan(o.netnsPrefix ?? process.env.PATRONI_KIT_NETNS_PREFIX ?? 'pk', o.netnsOctet ?? 0);
       hosts = netns.hosts;
       subnet = netns.subnet;
     } else {
@@ -1216,7 +1218,49 @@ export class Lab {
     await partition(state.netns.namespaces[index]!);
   }
 
-  /** Removes partitions (of one member, or all). */
+  /**
+   * Drops incoming TCP to `ports` on a host, as the production recipe's drill does (`--netns` only); the
+   * host's etcd member and outgoing connections are untouched. `heal` removes the rules.
+   */
+  async blockPorts(member: string, ports: number[], signal?: AbortSignal): Promise<void> {
+    const state = this.loadState();
+    if (!state.netns) {
+      throw new PatroniKitError('USAGE', 'blocking ports needs the netns topology', {
+        hint: 'create the lab with `patroni-kit lab up --netns`',
+      });
+    }
+    const { index } = this.memberIndex(state, member, ['node', 'etcd']);
+    await this.waitSettled(signal);
+    await blockPorts(state.netns.namespaces[index]!, ports);
+  }
+
+  /** The ports blocked on a host by {@link Lab.blockPorts} (empty outside the netns topology). */
+  async blockedPorts(member: string): Promise<number[]> {
+    const state = this.loadState();
+    if (!state.netns) return [];
+    const { index } = this.memberIndex(state, member, ['node', 'etcd']);
+    return blockedPorts(state.netns.namespaces[index]!);
+  }
+
+  /** The member's PostgreSQL socket folder: a connection that no network fault or namespace can cut. */
+  socketDir(member: string): string {
+    const state = this.loadState();
+    const { index } = this.memberIndex(state, member, ['node']);
+    return nodePaths(state.layout, index).run;
+  }
+
+  /** The member names (`n1`…) with their addresses and REST URLs. */
+  members(): Array<{ name: string; host: string; restUrl: string; etcd: string }> {
+    const state = this.loadState();
+    return state.layout.nodeNames.map((name, i) => ({
+      name,
+      host: state.layout.hosts[i]!,
+      restUrl: this.restUrl(state, i),
+      etcd: state.layout.etcdNames[i]!,
+    }));
+  }
+
+  /** Removes partitions and port blocks (of one member, or all). */
   async heal(member?: string): Promise<void> {
     const state = this.loadState();
     if (!state.netns)

@@ -128,11 +128,20 @@ export async function partition(ns: string): Promise<void> {
   for (const r of RULES) await run(ruleCommand(ns, '-A', r));
 }
 
-/** Removes the partition rules. */
+/** Removes the partition rules and any port blocks ({@link blockPorts}). */
 export async function heal(ns: string): Promise<void> {
   // Bounded: a rule that cannot be deleted must not loop forever.
-  for (let i = 0; i < 5 && (await isPartitioned(ns)); i++) {
-    for (const r of RULES) await run(ruleCommand(ns, '-D', r), true);
+  for (let i = 0; i < 5; i++) {
+    const rules = (await run(['ip', 'netns', 'exec', ns, 'iptables', '-S'], true))
+      .split('\n')
+      .filter((l) => l.startsWith('-A ') && l.includes('patroni-kit-'));
+    if (rules.length === 0) return;
+    // `iptables -S` prints each rule as the arguments that created it; -A becomes -D to delete it.
+    for (const rule of rules) {
+      const args = rule.trim().split(/\s+/);
+      args[0] = '-D';
+      await run(['ip', 'netns', 'exec', ns, 'iptables', ...args], true);
+    }
   }
 }
 
@@ -140,4 +149,44 @@ export async function heal(ns: string): Promise<void> {
 export async function isPartitioned(ns: string): Promise<boolean> {
   const out = await run(['ip', 'netns', 'exec', ns, 'iptables', '-S'], true);
   return out.includes('patroni-kit-partition');
+}
+
+/**
+ * Drops incoming TCP to `ports` on every interface of the namespace, exactly as the production recipe's
+ * drill does (`iptables -A INPUT -p tcp --dport 5432 -j DROP`): unlike a partition, the host's etcd
+ * traffic and its outgoing connections keep flowing.
+ */
+export async function blockPorts(ns: string, ports: number[]): Promise<void> {
+  const current = await run(['ip', 'netns', 'exec', ns, 'iptables', '-S', 'INPUT'], true);
+  for (const p of ports) {
+    if (!Number.isInteger(p) || p < 1 || p > 65535)
+      throw new PatroniKitError('USAGE', `port ${p} must be an integer from 1 to 65535`);
+    const comment = `patroni-kit-block-${p}`;
+    if (current.includes(comment)) continue;
+    await run([
+      'ip',
+      'netns',
+      'exec',
+      ns,
+      'iptables',
+      '-A',
+      'INPUT',
+      '-p',
+      'tcp',
+      '--dport',
+      String(p),
+      '-j',
+      'DROP',
+      '-m',
+      'comment',
+      '--comment',
+      comment,
+    ]);
+  }
+}
+
+/** The ports blocked by {@link blockPorts} in the namespace. */
+export async function blockedPorts(ns: string): Promise<number[]> {
+  const out = await run(['ip', 'netns', 'exec', ns, 'iptables', '-S', 'INPUT'], true);
+  return [...out.matchAll(/patroni-kit-block-(\d+)/g)].map((m) => Number(m[1]));
 }

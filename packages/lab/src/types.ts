@@ -46,6 +46,10 @@ export interface LabOptions {
   /** Turn on synchronous_mode. */
   sync?: boolean;
   topology?: Topology;
+  /** netns topology: prefix of the namespaces, veths and bridge (default `pk`, or PATRONI_KIT_NETNS_PREFIX). */
+  netnsPrefix?: string;
+  /** netns topology: members get 198.18.OCTET.11-13 (default 0). */
+  netnsOctet?: number;
   /** The three member addresses (loopback topology). Default 127.0.0.11, .12, .13. */
   hosts?: [string, string, string];
   /** Address HAProxy binds to. Default 127.0.0.1. */

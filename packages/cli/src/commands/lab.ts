@@ -13,6 +13,8 @@ const usage = `Usage: patroni-kit lab <up|status|down|kill|stop|start|partition|
   stop MEMBER        stop a Patroni node (n1..n3) or an etcd member (e1..e3)
   start MEMBER       start it again
   partition MEMBER   cut a host off the network in both directions (--netns labs)
+  partition MEMBER --ports 5432,8008
+                     drop only incoming TCP to these ports on the host (the production recipe's drill)
   heal [MEMBER]      remove partitions
 
 Options for up (stored in the lab folder; later commands need only --dir):
@@ -23,6 +25,8 @@ Options for up (stored in the lab folder; later commands need only --dir):
   --fast                 fast timing profile: ttl 10 (Patroni 4 raises it to 20), loop_wait 2, retry_timeout 4
   --sync                 synchronous_mode on
   --netns                one network namespace per host (root only), addresses in 198.18.0.0/24
+  --netns-prefix P       names of the namespaces, veths and bridge (default pk: pk-n1, pk-br)
+  --netns-octet N        members at 198.18.N.11-13 (default 0)
   --scope NAME           cluster name (default lab)
   --net 127.A.B          members at 127.A.B.11-13, HAProxy at 127.A.B.1
   --hosts A,B,C          the three member addresses (loopback)
@@ -40,6 +44,9 @@ const options = {
   fast: { type: 'boolean' },
   sync: { type: 'boolean' },
   netns: { type: 'boolean' },
+  'netns-prefix': { type: 'string' },
+  'netns-octet': { type: 'string' },
+  ports: { type: 'string' },
   scope: { type: 'string' },
   net: { type: 'string' },
   hosts: { type: 'string' },
@@ -100,6 +107,13 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (v.fast) labOptions.profile = 'fast';
   if (v.sync) labOptions.sync = true;
   if (v.netns) labOptions.topology = 'netns';
+  if (v['netns-prefix'] !== undefined) labOptions.netnsPrefix = v['netns-prefix'];
+  if (v['netns-octet'] !== undefined) {
+    const n = Number(v['netns-octet']);
+    if (!/^\d{1,3}$/.test(v['netns-octet']) || n > 255)
+      throw usageError(`--netns-octet must be a number from 0 to 255, not '${v['netns-octet']}'`);
+    labOptions.netnsOctet = n;
+  }
   if (v.scope) labOptions.scope = v.scope;
   if (v.net) {
     if (!/^127\.\d{1,3}\.\d{1,3}$/.test(v.net))
@@ -186,6 +200,14 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
       io.stdout.write(`Started ${member}.\n`);
       return ExitCode.ok;
     case 'partition':
+      if (v.ports !== undefined) {
+        const list = v.ports.split(',').map((p) => port(p.trim(), 'ports')!);
+        await lab.blockPorts(member!, list, io.signal);
+        io.stdout.write(
+          `Blocked incoming TCP to ${list.join(', ')} on ${member}'s host. Undo with \`patroni-kit lab heal\`.\n`,
+        );
+        return ExitCode.ok;
+      }
       await lab.partition(member!, io.signal);
       io.stdout.write(
         `Partitioned ${member}: its host is cut off in both directions. Undo with \`patroni-kit lab heal\`.\n`,
