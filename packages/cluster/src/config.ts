@@ -308,7 +308,10 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
   if (repl) {
     target.replication = {};
     if (repl.username !== undefined) target.replication.username = String(repl.username);
-    if (repl.password !== undefined) target.replication.password = String(repl.password);
+    if (repl.password !== undefined) {
+      target.replication.password = String(repl.password);
+      hideSecrets(target.replication, 'password');
+    }
   }
   if (!target.dcs && target.restUrls.length === 0) {
     throw new PatroniKitError('USAGE', 'no cluster given: no config, no --dcs-url and no REST URL', {
