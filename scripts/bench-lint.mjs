@@ -86,6 +86,7 @@ for (const m of mutations) {
     options,
     env: m.env,
     expect: m.expect,
+    validator: m.validator,
   });
 }
 for (const f of ['alias-bomb.yml', 'deep-nesting.yml', 'binary.yml', 'tabs.yml']) {
@@ -278,8 +279,32 @@ console.log(
   `| patroni-kit | ${mutationCases.filter((c) => c.ours === 'caught').length} | ${cases.filter((c) => c.kind === 'clean' && c.ours !== 'quiet').length} |`,
 );
 for (const n of names) console.log(`| ${n} | ${count(n)} | ${alarms(n)} |`);
+const seeded = mutationCases.filter((c) => c.validator !== undefined);
+if (seeded.length > 0) {
+  const asError = seeded.filter(
+    (c) => c.ours === 'caught' && c.expect.some((e) => e.severity === 'error'),
+  ).length;
+  console.log(
+    `\nChecks of Patroni 4.0.7's validator.py, one mutation each (${seeded.length}): patroni-kit ${seeded.filter((c) => c.ours === 'caught').length} (${asError} as error; the rest below error by the severity policy: ${seeded
+      .filter((c) => !c.expect.some((e) => e.severity === 'error'))
+      .map((c) => c.id)
+      .join(
+        ', ',
+      )})${names.map((n) => `, ${n} ${seeded.filter((c) => String(c[n]).startsWith('caught')).length}`).join('')}`,
+  );
+}
 const caughtByPatroniOnly = mutationCases.filter(
   (c) => c.ours !== 'caught' && names.some((n) => String(c[n]).startsWith('caught')),
+);
+// caught, but not as an error while Patroni rejects the file: said apart, never hidden
+const belowError = mutationCases.filter(
+  (c) =>
+    c.ours === 'caught' &&
+    !c.expect.some((e) => e.severity === 'error') &&
+    names.some((n) => String(c[n]).startsWith('caught')),
+);
+console.log(
+  `Defects Patroni rejects that patroni-kit reports below error (by the policy): ${belowError.length ? belowError.map((c) => `${c.id} (${c.expect.map((e) => e.severity).join('/')})`).join(', ') : 'none'}`,
 );
 console.log(
   `\nDefects Patroni catches that patroni-kit misses: ${caughtByPatroniOnly.length ? caughtByPatroniOnly.map((c) => c.id).join(', ') : 'none'}`,
