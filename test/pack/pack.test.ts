@@ -115,6 +115,8 @@ describe('npm pack: the packages install from their tarballs into a fresh projec
       [
         'install',
         '--prefer-offline',
+        // Nothing of ours has install scripts; a dependency's native build (optional) only costs time.
+        '--ignore-scripts',
         '--no-audit',
         '--no-fund',
         '--loglevel=error',

@@ -4,9 +4,13 @@
 // plain TypeScript output when only `tsc -b` has run.
 import { existsSync } from 'node:fs';
 
+// `list` has a one-file build of the same code (scripts/bundle-cli.mjs says why); every other command loads
+// from the split bundle.
+const fast = process.argv[2] === 'list' ? new URL('../dist/bundle/list.mjs', import.meta.url) : undefined;
 const bundle = new URL('../dist/bundle/patroni-kit.mjs', import.meta.url);
 const plain = new URL('../dist/src/main.js', import.meta.url);
-if (existsSync(bundle)) await import(bundle.href);
+if (fast && existsSync(fast)) await import(fast.href);
+else if (existsSync(bundle)) await import(bundle.href);
 else if (existsSync(plain)) await import(plain.href);
 else {
   process.stderr.write(

@@ -64,6 +64,8 @@ describe('the CLI bundle on a real lab', () => {
 
   before(async () => {
     assert.ok(existsSync(BUNDLE), `no bundle at ${BUNDLE}: run \`npm run build\``);
+    // The bin runs `list` from this one-file build; every other command from the split bundle.
+    assert.ok(existsSync(join(dirname(BUNDLE), 'list.mjs')), 'no list.mjs beside the bundle');
     ctl = (await lab.up()).ctlConfig;
   });
   after(async () => {
@@ -71,7 +73,7 @@ describe('the CLI bundle on a real lab', () => {
     rmSync(top, { recursive: true, force: true });
   });
 
-  test('list from the bundle shows what the unbundled CLI shows', async () => {
+  test('list from the bundle (split, and the one-file list.mjs the bin runs) shows what the unbundled CLI shows', async () => {
     const fromBundle = members(await node(BUNDLE, ['list', '-c', ctl, '-f', 'json']));
     const fromBin = members(await node(BIN, ['list', '-c', ctl, '-f', 'json']));
     const plain = members(await node(PLAIN, ['list', '-c', ctl, '-f', 'json']));

@@ -2,7 +2,7 @@
  * PATRONI_* environment variables as Patroni 3.0–4.1 reads them (patroni.md §4.4): which config path
  * each one sets and how its text becomes a value.
  */
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from './yaml.js';
 
 /** Config values set by the environment, and which variable set each path. */
 export interface EnvOverlay {
@@ -155,7 +155,8 @@ function parseInt10(v: string): number | string {
 function parseList(v: string): unknown {
   const text = v.trim().startsWith('[') ? v : `[${v}]`;
   try {
-    return parseYaml(text, { version: '1.1' });
+    // Patroni reads these values with yaml.safe_load: the one YAML 1.1 reader, as for files.
+    return readYaml(text, 'an environment variable');
   } catch {
     return v;
   }
@@ -163,7 +164,7 @@ function parseList(v: string): unknown {
 function parseMap(v: string): unknown {
   const text = v.trim().startsWith('{') ? v : `{${v}}`;
   try {
-    return parseYaml(text, { version: '1.1' });
+    return readYaml(text, 'an environment variable');
   } catch {
     return v;
   }

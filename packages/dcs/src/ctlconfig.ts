@@ -274,7 +274,11 @@ export function resolveDcsTarget(
   }
   const fromUrl = connectionFromDcsUrl(dcsUrl);
   const cfg = isObject(config) ? config : {};
-  const afterAuth = dcsUrl.trim().replace(/^(?:[a-z0-9]+:\/\/)?.*@/is, '');
+  // The scheme first, then the userinfo (up to the last `@`: a password may hold `/` or `@`).
+  const afterAuth = dcsUrl
+    .trim()
+    .replace(/^[a-z0-9+.-]+:\/\//i, '')
+    .replace(/^.*@/s, '');
   const urlHasNamespace = /^[^/]*\/[^/]/.test(afterAuth);
   const target: DcsTarget = {
     ...fromUrl,
