@@ -32,6 +32,8 @@ const common = {
   banner: {
     js: "import { createRequire as __pkCreateRequire } from 'node:module'; const require = __pkCreateRequire(import.meta.url);",
   },
+  // Native addons cannot be inlined: they load from node_modules when `provision` or `drill` runs.
+  external: ['ssh2', '@resvg/resvg-js'],
   metafile: true,
   logLevel: 'warning',
 };
