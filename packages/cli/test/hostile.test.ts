@@ -54,6 +54,21 @@ describe('CLI against hostile input (issue 13)', () => {
       '3000000',
     );
     assert.equal(r.code, 2, r.stderr);
+    for (const args of [
+      ['watch', 'a'],
+      ['etcd', 'status'],
+    ]) {
+      const w = await cli(...args, '--dcs-url', 'etcd3://127.0.52.1:9', '--timeout', '3000000');
+      assert.equal(w.code, 2, `${args.join(' ')}: ${w.stderr}`);
+    }
+  });
+
+  it('a DCS client with a timeout above 2^31-1 ms is a USAGE error', async () => {
+    const { DcsClient } = await import('@patroni-kit/dcs');
+    assert.throws(
+      () => new DcsClient({ endpoints: ['http://127.0.52.1:9'], timeoutMs: 2 ** 31 }),
+      (e: unknown) => (e as { code?: string }).code === 'USAGE',
+    );
   });
 
   it('list renders a DCS with non-string roles, odd restart reasons, {"toString":0} and a 20,000-level config', async () => {

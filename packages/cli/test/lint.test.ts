@@ -151,6 +151,23 @@ describe('patroni-kit lint', () => {
     assert.match(fixed, / {4}- 10\.20\.0\.21:2379\n/);
   });
 
+  it('--fix settles: a second run applies nothing and leaves the file as the first run wrote it', async () => {
+    const file = join(work, 'settle.yml');
+    const text = readFileSync(join(corpus, 'clean/etcd3-three-node.yml'), 'utf8')
+      .replace('  nofailover: false', '  nofailover: "false"')
+      .replace('    - 10.20.0.21:2379', '    - http://10.20.0.21:2379')
+      .replace('    - 10.20.0.22:2379', '    - https://10.20.0.22:2379');
+    writeFileSync(file, text);
+    const first = await lint('--fix', file);
+    assert.match(first.stderr, /applied \d+ fix/);
+    const once = readFileSync(file, 'utf8');
+    assert.notEqual(once, text);
+    const second = await lint('--fix', file);
+    assert.doesNotMatch(second.stderr, /applied/, second.stderr);
+    assert.equal(readFileSync(file, 'utf8'), once);
+    assert.equal(second.code, first.code);
+  });
+
   it('groups files by scope and runs the cluster checks', async () => {
     const files = ['node1.yml', 'node2.yml'].map((f) => join(corpus, 'cluster-bad', f));
     const r = await lint('--format', 'json', ...files);

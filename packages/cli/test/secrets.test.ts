@@ -234,7 +234,7 @@ describe('secrets never reach output, errors or logs (issue 13)', () => {
         [['restart', '-c', cfg, '--force']],
         [['dsn', '-c', cfg]],
         [['show-config', '-c', cfg]],
-        [['etcd', '-c', cfg], debug],
+        [['etcd', 'status', '-c', cfg], debug],
         [['query', '-c', cfg, '-r', 'leader', 'select 1'], debug],
         [['list'], { PATRONICTL_CONFIG_FILE: cfg, ...debug }],
       );
@@ -263,7 +263,7 @@ describe('secrets never reach output, errors or logs (issue 13)', () => {
     const cases: Array<[string[], Record<string, string>?]> = [
       [['list', 'a', '--dcs-url', dcsUrl]],
       [['list', 'a', '--dcs-url', rawDcsUrl, '--json']],
-      [['etcd', '--dcs-url', dcsUrl]],
+      [['etcd', 'status', '--dcs-url', dcsUrl]],
       [['reload', 'a', '--dcs-url', rawDcsUrl, '--force']],
       [['list', '--rest-url', restUrl]],
       [['reload', '--rest-url', restUrl, '--force', '--json']],
@@ -271,7 +271,7 @@ describe('secrets never reach output, errors or logs (issue 13)', () => {
       [['list', 'a'], env],
       [['reload', 'a', '--force'], env],
       [['query', 'a', 'select 1'], env],
-      [['etcd'], env],
+      [['etcd', 'status'], env],
     ];
     for (const [args, e] of cases) {
       const r = await run(main, args, e ?? {});

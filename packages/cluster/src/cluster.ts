@@ -1283,6 +1283,7 @@ export class Cluster {
     ];
     if (order.length === 0) return refused('config', 'members-reachable', 'no member REST API answers');
     const m = order[0]!;
+    opts.onProgress?.(`sending PATCH /config to ${m.name}`);
     try {
       const res = await (await this.#client(m)).patchConfig(
         patch,

@@ -54,3 +54,19 @@ export function labDir(name: string): string {
   chmodSync(dir, 0o755);
   return join(dir, 'lab');
 }
+
+/**
+ * Awaits `promise`, failing the test if it has not settled after `boundMs`: a bounded wait that turns a hang
+ * into a failure, not a claim about how fast it is (the bound is far above any normal run).
+ */
+export async function settles<T>(promise: Promise<T>, boundMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${boundMs} ms`)), boundMs);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

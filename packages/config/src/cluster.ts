@@ -5,6 +5,7 @@ import { isObj, type Obj, RuleContext } from './context.js';
 import type { LintResult } from './lint.js';
 import type { PathSegment } from './parse.js';
 import { dcsHostEntries, eligibleSyncStandbys, slotNameFromMember, splitHostPort } from './rules/util.js';
+import { collectSecrets, redactFindings } from './secrets.js';
 import type { Finding, PatroniVersion } from './types.js';
 
 /** One member for {@link lintCluster}: its file name and the result of linting it alone. */
@@ -378,5 +379,8 @@ export function lintCluster(
       }
     }
   }
+  // Members quote each other's values (DCS hosts may hold user:password@): no secret of any file is shown.
+  const secrets = new Set(members.flatMap((m) => [...collectSecrets(m.result.parsed)]));
+  for (const [file, findings] of out) out.set(file, redactFindings(findings, secrets));
   return out;
 }

@@ -106,3 +106,19 @@ describe('no finding quotes a password (issue 13)', () => {
     for (const m of messages) assert.doesNotMatch(m, /\[object Object\]/, m);
   });
 });
+
+describe('cluster checks quote no password either (issue 13)', () => {
+  it('a DCS host mismatch between members does not show the user:password@ of either file', async () => {
+    const { lintCluster } = await import('../src/index.js');
+    const file = (host: string) =>
+      `scope: a\nname: n${host.length}\nrestapi: {listen: 0.0.0.0:8008, connect_address: 10.0.0.${host.length}:8008}\netcd3:\n  url: ${JSON.stringify(`http://root:${PW}@${host}:2379`)}\n`;
+    const members = ['h1', 'host2'].map((h) => ({ file: `${h}.yml`, result: lintText(file(h)) }));
+    const out = lintCluster(members);
+    const findings = [...out.values()].flat();
+    assert.ok(
+      findings.some((f) => f.rule === 'cluster-mismatch'),
+      JSON.stringify(findings.map((f) => f.rule)),
+    );
+    for (const f of findings) assertNoSecret(`${f.message} ${f.path}`, f.rule);
+  });
+});

@@ -147,6 +147,13 @@ export function normalizeEndpoint(endpoint: string): string {
   return `${url.protocol}//${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${url.port || '2379'}`;
 }
 
+/** A timeout Node's timers can keep (1 ms to 2^31-1 ms); a larger one would fire after 1 ms. */
+function checkTimeout(ms: number, name: string): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2 ** 31 - 1)
+    throw new PatroniKitError('USAGE', `${name} must be between 1 and ${2 ** 31 - 1} ms, got ${String(ms)}`);
+  return ms;
+}
+
 // A policy that calls through once: used where we want no hidden retries (per-endpoint probes).
 const passthrough = {
   execute: <T>(fn: (ctx: unknown) => T) => fn({ signal: new AbortController().signal, attempt: 0 }),
@@ -174,7 +181,7 @@ export class Etcd3Transport implements EtcdTransport {
       });
     }
     this.endpoints = options.endpoints.map(normalizeEndpoint);
-    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.timeoutMs = checkTimeout(options.timeoutMs ?? 5000, 'timeoutMs');
     const tls = options.tls;
     const ca = pem(tls?.ca, tls?.caFile, 'CA');
     const cert = pem(tls?.cert, tls?.certFile, 'client certificate');
@@ -219,7 +226,7 @@ export class Etcd3Transport implements EtcdTransport {
   }
 
   private async call<T>(op: string, opts: CallOptions, fn: (deadline: Date) => Promise<T>): Promise<T> {
-    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const timeoutMs = checkTimeout(opts.timeoutMs ?? this.timeoutMs, 'timeoutMs');
     const ctx = { op, endpoints: this.endpoints };
     const signal = opts.signal;
     if (signal?.aborted) throw new PatroniKitError('ABORTED', `aborted before ${op}`);

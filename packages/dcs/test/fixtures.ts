@@ -1,4 +1,7 @@
-/** Writes Patroni-shaped keys into a real etcd, as Patroni 3.0.2 and 4.1 write them. */
+/**
+ * Writes hand-written, Patroni-shaped keys into a real etcd, modelled on what Patroni 3.0.2 and 4.x write
+ * (keys written by a real Patroni are decoded in patroni-lab.test.ts).
+ */
 import type { Etcd3 } from 'etcd3';
 
 /** Patroni generation whose key formats to write. */

@@ -53,7 +53,7 @@ export function etcdSuite(version: EtcdVersion, hosts: [string, string, string])
       rmSync(dir, { recursive: true, force: true });
     });
 
-    test('decodes every key written by Patroni 3.0 (master role, optime/leader) with lease TTLs', async () => {
+    test('decodes the hand-written 3.0-shaped fixture keys (master role, optime/leader) seeded into real etcd, with lease TTLs', async () => {
       const s = await dcs.readCluster('demo');
       assert.equal(s.scope, 'demo');
       assert.equal(s.prefix, '/service/demo/');
@@ -104,7 +104,7 @@ export function etcdSuite(version: EtcdVersion, hosts: [string, string, string])
       assert.ok(BigInt(s.config!.modRevision) <= BigInt(s.revision));
     });
 
-    test('decodes Patroni 4.1 keys (primary role, quorum sync, receive/replay LSN, retain_slots)', async () => {
+    test('decodes the hand-written 4.x-shaped fixture keys (primary role, quorum sync, receive/replay LSN, retain_slots)', async () => {
       const s = await dcs.readCluster('demo4', { leases: false });
       assert.equal(s.members[0]!.value.role, 'primary');
       assert.equal(s.members[0]!.role, 'primary');

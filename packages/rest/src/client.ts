@@ -462,9 +462,10 @@ export class PatroniClient {
         503,
       );
     }
-    // Patroni itself never answers 502/504 to a write: a proxy in front did, and it may have passed the request
-    // on before it gave up, so the write may have happened.
-    if (response.status === 502 || response.status === 504) {
+    // A 502/504 that is not Patroni's own error page (Python's http.server: "Server: BaseHTTP", "<title>Error
+    // response</title>", as for POST /failsafe with failsafe off) came from a proxy in front, which may have
+    // passed the request on before it gave up: the write may have happened.
+    if ((response.status === 502 || response.status === 504) && !fromPatroni(response)) {
       return unknown(
         ctx,
         `${method} ${ctx.url}: ${response.status} ${message} from a proxy or gateway in front of Patroni: the request may have reached Patroni`,
@@ -542,6 +543,14 @@ function parseUrl(input: string | URL): {
       ? undefined
       : { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
   return { endpoint: { origin: url.origin, protocol: url.protocol }, urlAuth };
+}
+
+/** True for an answer written by Patroni's HTTP server itself (not by a proxy in front of it). */
+function fromPatroni(response: RawResponse): boolean {
+  return (
+    /BaseHTTP/i.test(String(response.headers.server ?? '')) ||
+    response.body.toString('utf8').includes('<title>Error response</title>')
+  );
 }
 
 function shownUrl(text: string): string {

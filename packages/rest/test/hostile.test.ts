@@ -69,6 +69,17 @@ describe('REST client against hostile answers (issue 13)', () => {
     });
   }
 
+  it("keeps Patroni's own 502 page (POST /failsafe with failsafe off) a failed write, not unknown", async () => {
+    const s = await httpHostile(HOST, (_r, res) => {
+      res.writeHead(502, { 'content-type': 'text/html;charset=utf-8', server: 'BaseHTTP/0.6 Python/3.11.2' });
+      res.end('<html><head><title>Error response</title></head><body><p>Error code: 502</p></body></html>');
+    });
+    servers.push(s);
+    const r = await client({ url: s.url }).postFailsafe({ name: 'n1' } as never, { timeoutMs: 3000 });
+    assert.equal(r.outcome, 'failed', JSON.stringify(r));
+    assert.equal(r.status, 502);
+  });
+
   it('does not echo the password of a URL that does not parse', () => {
     for (const url of [
       'http://admin:pa ss/w@rd@127.0.50.1:8008',

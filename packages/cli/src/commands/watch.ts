@@ -52,10 +52,11 @@ export async function dcsTargetFromOptions(
   let timeoutMs = 5000;
   if (values.timeout !== undefined) {
     const s = Number(values.timeout);
-    if (!Number.isFinite(s) || s <= 0) {
+    // Node's timers hold at most 2^31-1 ms; a larger value would fire at once.
+    if (!Number.isFinite(s) || s <= 0 || s * 1000 > 2 ** 31 - 1) {
       throw new PatroniKitError(
         'USAGE',
-        `--timeout must be a positive number of seconds, not '${values.timeout}'`,
+        `--timeout must be a positive number of seconds up to ${Math.floor((2 ** 31 - 1) / 1000)}, not '${values.timeout}'`,
       );
     }
     timeoutMs = Math.round(s * 1000);
