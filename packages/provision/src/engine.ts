@@ -8,8 +8,18 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { unifiedDiff } from '@patroni-kit/cluster';
+import { slotNameFromMember } from '@patroni-kit/config';
 import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
-import { etcdNodes, haproxyFile, PATHS, type RenderedFile, renderNodeFiles, USERS } from './render.js';
+import {
+  dynamicConfig,
+  dynamicConfigPatch,
+  etcdNodes,
+  haproxyFile,
+  PATHS,
+  type RenderedFile,
+  renderNodeFiles,
+  USERS,
+} from './render.js';
 import { type ClusterSecrets, loadSecrets, secretValues } from './secrets.js';
 import type { ClusterSpec, NodeSpec, SshTarget } from './spec.js';
 import { type ExecResult, SshHost, shq } from './ssh.js';
@@ -22,6 +32,7 @@ export const PHASES = [
   { id: 'patroni-first', title: 'Patroni on the first node until a leader holds the lock' },
   { id: 'replicas', title: 'replicas one at a time until each streams' },
   { id: 'haproxy', title: 'HAProxy' },
+  { id: 'retire', title: 'nodes no longer in the spec: stop Patroni, remove the member key and the slot' },
   { id: 'verify', title: 'a write through the writer port and a read through the reader port' },
 ] as const;
 
@@ -57,6 +68,13 @@ export type ProvisionEvent =
       status: 'waiting' | 'done' | 'would-wait';
       detail?: string;
       ms?: number;
+    }
+  | {
+      type: 'config';
+      host: string;
+      phase: PhaseId;
+      status: 'unchanged' | 'changed' | 'would-change';
+      changes: string[];
     }
   | { type: 'note'; host?: string; message: string };
 
@@ -96,6 +114,8 @@ export interface ApplyState {
     stderrTail?: string;
     message: string;
   };
+  /** The nodes provisioned so far (a node dropped from the spec is retired by the next apply). */
+  nodes?: Array<{ name: string; address: string; etcd: boolean; ssh: SshTarget }>;
 }
 
 /** The state file of a spec. */
@@ -416,6 +436,7 @@ async function steps(
   secrets: ClusterSecrets,
   webhookUrl: string | undefined,
   hosts: Host[],
+  retirees: Host[],
   ops: Ops,
 ): Promise<string | undefined> {
   const { opts } = ops;
@@ -528,6 +549,10 @@ async function steps(
     runningLeader(await clusterView(ops, first, spec)),
   );
 
+  // bootstrap.dcs counts only when the cluster is created; afterwards the spec's dynamic settings go
+  // through Patroni's PATCH /config (once: a REST write is never retried; the re-read decides).
+  if (leader !== undefined || ops.mode === 'plan') await syncDynamicConfig(spec, secrets, first, ops);
+
   phase('replicas');
   for (const h of nodes.slice(1)) {
     await patroniNode(h);
@@ -561,6 +586,11 @@ async function steps(
         await ops.run(h, 'reload HAProxy (haproxy.cfg changed)', 'systemctl reload haproxy');
     }
 
+    if (retirees.length > 0) {
+      phase('retire');
+      for (const r of retirees) await retire(spec, r, nodes, ops);
+    }
+
     phase('verify');
     const via = proxies[0]!;
     ops.step = 'write through the writer port';
@@ -588,6 +618,143 @@ async function steps(
     });
   }
   return leader;
+}
+
+/**
+ * Takes a node out that is no longer in the spec (HAProxy has already stopped routing to it): stops and
+ * disables Patroni there, waits until its member key is gone from etcd, and drops its replication slot
+ * on the leader if Patroni kept it (4.x keeps a gone member's slot for member_slots_ttl).
+ */
+async function retire(spec: ClusterSpec, r: Host, nodes: Host[], ops: Ops): Promise<void> {
+  ops.step = `retire ${r.name}`;
+  const etcdHost = nodes.find((h) => h.node!.etcd)!;
+  if (r.node?.etcd) {
+    throw ops.failure(
+      r,
+      `${r.name} runs an etcd member; removing etcd members is not supported by provision yet`,
+      undefined,
+    );
+  }
+  const view = await clusterView(ops, etcdHost, spec);
+  const leader = runningLeader(view);
+  if (leader === r.name) {
+    throw new PatroniKitError('PRECHECK', `${r.name} is the leader; it cannot be retired while it leads`, {
+      hint: `switch over first (patroni-kit switchover ${spec.cluster} --candidate ${nodes[0]!.name}), then apply again`,
+    });
+  }
+  if (r.ssh) {
+    await ops.ensure(
+      r,
+      'stop and disable Patroni',
+      'systemctl disable -q --now patroni',
+      '! systemctl is-active -q patroni && ! systemctl is-enabled -q patroni',
+    );
+    if (spec.haproxy.placement === 'nodes') {
+      await ops.ensure(
+        r,
+        'stop and disable HAProxy',
+        'systemctl disable -q --now haproxy',
+        '! systemctl is-active -q haproxy && ! systemctl is-enabled -q haproxy',
+      );
+    }
+  } else {
+    ops.emit({
+      type: 'note',
+      host: r.name,
+      message: 'unreachable; its member key expires after ttl if it is really down',
+    });
+  }
+  const key = `${spec.namespace}${spec.cluster}/members/${r.name}`;
+  const keyQuery = `ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:${spec.etcd.clientPort} get --prefix --keys-only ${shq(key)}`;
+  await ops.wait(etcdHost, `member key ${key} gone`, async () => {
+    const out = await ops.query(etcdHost, keyQuery);
+    return out !== undefined && out.trim() === '' ? 'gone' : undefined;
+  });
+  const leaderHost = nodes.find((h) => h.name === leader);
+  if (!leaderHost) return;
+  const slot = slotNameFromMember(r.name);
+  await ops.ensure(
+    leaderHost,
+    `drop replication slot ${slot}`,
+    psqlLocal(
+      spec,
+      `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '${slot}' and not active`,
+    ),
+    `[ -z "$(${psqlLocal(spec, `select 1 from pg_replication_slots where slot_name = '${slot}'`)})" ]`,
+  );
+}
+
+/** The curl config (read from stdin) for an authenticated REST request: no secret ever in argv. */
+function curlConfig(url: string, method: string, secrets: ClusterSecrets, body?: unknown): string {
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return [
+    `url = "${esc(url)}"`,
+    `request = "${method}"`,
+    `user = "${esc(`${USERS.restapi}:${secrets.restapi}`)}"`,
+    'header = "Content-Type: application/json"',
+    ...(body === undefined ? [] : [`data = "${esc(JSON.stringify(body))}"`]),
+    'max-time = 10',
+    '',
+  ].join('\n');
+}
+
+async function syncDynamicConfig(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  h: Host,
+  ops: Ops,
+): Promise<void> {
+  ops.step = 'dynamic configuration (GET /config)';
+  const url = `http://${h.node!.address}:${spec.patroni.restApiPort}/config`;
+  const read = async (): Promise<Record<string, unknown> | undefined> => {
+    const out = await ops.query(h, `curl -sf --max-time 5 ${shq(url)}`);
+    try {
+      return out ? (JSON.parse(out) as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const have = await read();
+  if (have === undefined) {
+    // No cluster yet (plan on fresh hosts): bootstrap.dcs will create exactly what the spec says.
+    ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'unchanged', changes: [] });
+    return;
+  }
+  const want = dynamicConfig(spec);
+  const { patch, changes } = dynamicConfigPatch(want, have);
+  if (changes.length === 0) {
+    ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'unchanged', changes });
+    return;
+  }
+  ops.changes++;
+  if (ops.mode === 'plan') {
+    ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'would-change', changes });
+    return;
+  }
+  ops.step = 'dynamic configuration (PATCH /config)';
+  const r = await ops.exec(
+    h,
+    'curl -s -o /dev/null -w "%{http_code}" --config -',
+    curlConfig(url, 'PATCH', secrets, patch),
+  );
+  const after = await read();
+  const left = after ? dynamicConfigPatch(want, after).changes : changes;
+  if (left.length > 0) {
+    throw ops.failure(
+      h,
+      `PATCH /config answered ${r.stdout.trim() || `nothing (curl exit ${r.code})`} and the cluster still differs: ${left.join('; ')}`,
+      undefined,
+      r.stderr,
+    );
+  }
+  ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'changed', changes });
+  if ((patch.postgresql as { parameters?: unknown } | undefined)?.parameters)
+    ops.emit({
+      type: 'note',
+      host: h.name,
+      message:
+        'parameters that need a restart show as "pending restart" in `patroni-kit list`; restart them with `patroni-kit restart`',
+    });
 }
 
 async function connectAll(hosts: Host[], ops: Ops): Promise<void> {
@@ -633,8 +800,26 @@ async function execute(
   if (created)
     ops.emit({ type: 'note', message: `generated new passwords in ${spec.secretsFile} (mode 0600)` });
   const hosts = hostsOf(spec);
+  const prev = await readState(spec);
+  const retirees: Host[] = (prev?.nodes ?? [])
+    .filter((n) => !spec.nodes.some((s) => s.name === n.name))
+    .map((n) => ({
+      name: n.name,
+      target: n.ssh,
+      node: {
+        name: n.name,
+        address: n.address,
+        ssh: n.ssh,
+        etcd: n.etcd,
+        tags: { nofailover: false, noloadbalance: false, nosync: false },
+      },
+      haproxy: false,
+    }));
+  const inventory = (retired: boolean): NonNullable<ApplyState['nodes']> => [
+    ...spec.nodes.map((n) => ({ name: n.name, address: n.address, etcd: n.etcd, ssh: n.ssh })),
+    ...(retired ? [] : (prev?.nodes ?? []).filter((n) => retirees.some((r) => r.name === n.name))),
+  ];
   if (mode === 'apply') {
-    const prev = await readState(spec);
     if (prev?.result === 'failed' && prev.failure) {
       ops.emit({
         type: 'note',
@@ -644,7 +829,22 @@ async function execute(
   }
   try {
     await connectAll(hosts, ops);
-    const leader = await steps(spec, secrets, webhookUrl, hosts, ops);
+    // A node being retired may already be gone for good: that is not an error by itself.
+    await Promise.all(
+      retirees.map(async (r) => {
+        try {
+          r.ssh = await SshHost.connect(r.target, ops.opts.signal);
+        } catch (err) {
+          if (isPatroniKitError(err, 'HOST_KEY', 'AUTH')) throw err;
+          ops.emit({
+            type: 'note',
+            host: r.name,
+            message: `no longer in the spec and unreachable: ${err instanceof Error ? err.message : String(err)}`,
+          });
+        }
+      }),
+    );
+    const leader = await steps(spec, secrets, webhookUrl, hosts, retirees, ops);
     const result: ProvisionResult = {
       mode,
       changes: ops.changes,
@@ -658,6 +858,7 @@ async function execute(
         result: 'ok',
         changes: ops.changes,
         ms: result.ms,
+        nodes: inventory(true),
       });
     return result;
   } catch (err) {
@@ -676,11 +877,12 @@ async function execute(
           ...(d?.stderrTail ? { stderrTail: d.stderrTail } : {}),
           message: err instanceof Error ? err.message : String(err),
         },
+        nodes: inventory(false),
       });
     }
     throw err;
   } finally {
-    for (const h of hosts) h.ssh?.close();
+    for (const h of [...hosts, ...retirees]) h.ssh?.close();
   }
 }
 

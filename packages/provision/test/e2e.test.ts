@@ -43,6 +43,8 @@ const hookServer = createServer((req, res) => {
   });
 });
 const timings: Record<string, number> = {};
+const WEBHOOK = 'webhook: { urlFile: slack-url }\n';
+const CHANGED = `${WEBHOOK}postgres: { parameters: { work_mem: 8MB } }\n`;
 
 before(async () => {
   if (skip) return;
@@ -57,7 +59,7 @@ before(async () => {
     mode: 0o600,
   });
   specFile = join(dir, 'cluster.yml');
-  await writeFile(specFile, specYaml(t, 'webhook: { urlFile: slack-url }\n'));
+  await writeFile(specFile, specYaml(t, WEBHOOK));
 });
 
 after(async () => {
@@ -257,6 +259,46 @@ test('re-apply changes nothing and says so (after the switchover too)', { skip }
   assert.equal(st.last?.changes, 0);
 });
 
+test('a spec change: plan shows the diff and the DCS change; apply reloads and patches; then nothing to change', {
+  skip,
+}, async () => {
+  await writeFile(specFile, specYaml(t!, CHANGED));
+  const spec = await loadSpec(specFile);
+  const planned: ProvisionEvent[] = [];
+  const p = await plan(spec, { onEvent: (e) => planned.push(e) });
+  assert.equal(
+    p.changes,
+    7, // three patroni.yml, three reloads, one DCS patch
+    JSON.stringify(planned.filter((e) => 'status' in e && e.status.startsWith('would'))),
+  );
+  assert.equal(
+    planned.filter(
+      (e) => e.type === 'file' && e.status === 'would-change' && e.diff?.includes('+        work_mem: "8MB"'),
+    ).length,
+    3,
+  );
+  const cfg = planned.find((e) => e.type === 'config');
+  assert.deepEqual(cfg?.type === 'config' && cfg.changes, ['postgresql.parameters.work_mem: (unset) -> 8MB']);
+  const events: ProvisionEvent[] = [];
+  await apply(spec, { onEvent: (e) => events.push(e) });
+  assert.equal(
+    events.filter((e) => e.type === 'command' && e.status === 'ran' && /reload Patroni/.test(e.step)).length,
+    3,
+  );
+  const secrets = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
+  let shown = '';
+  for (let i = 0; i < 40 && shown !== '8MB'; i++) {
+    const rows = await sql<{ work_mem: string }>(
+      { host: t!.hosts[0]!.address, port: 5000, user: 'postgres', password: secrets.superuser },
+      'show work_mem',
+    );
+    shown = rows[0]?.work_mem ?? '';
+    if (shown !== '8MB') await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.equal(shown, '8MB', 'the leader runs with the new work_mem');
+  assert.equal((await plan(spec)).changes, 0);
+});
+
 test('an unknown host key and a changed one are refused with the fingerprint; a pinned one is accepted', {
   skip,
 }, async () => {
@@ -272,7 +314,7 @@ test('an unknown host key and a changed one are refused with the fingerprint; a 
     });
     return loadSpec(f);
   };
-  const base = specYaml(t!, 'webhook: { urlFile: slack-url }\n');
+  const base = specYaml(t!, CHANGED);
   const unknown = await specOf('unknown', base.replace(t!.knownHostsFile, without));
   await assert.rejects(plan(unknown), (err: Error & { code?: string }) => {
     assert.equal(err.code, 'HOST_KEY');
@@ -291,7 +333,90 @@ test('an unknown host key and a changed one are refused with the fingerprint; a 
   // Pins instead of known_hosts: an empty known_hosts file, each node's fingerprint in ssh.hostKey.
   const empty = join(dir, 'known_hosts.empty');
   await writeFile(empty, '');
-  const pinned = specYaml(t!, 'webhook: { urlFile: slack-url }\n', true).replace(t!.knownHostsFile, empty);
+  const pinned = specYaml(t!, CHANGED, true).replace(t!.knownHostsFile, empty);
   const r = await plan(await specOf('pinned', pinned));
   assert.equal(r.changes, 0, 'the pinned plan sees the provisioned cluster: nothing to change');
+});
+
+test('day 2: a fourth node joins as a replica; removed from the spec, it is stopped and its member key and slot are gone', {
+  skip,
+}, async () => {
+  const h4 = await t!.add();
+  await writeFile(specFile, specYaml(t!, CHANGED));
+  let spec = await loadSpec(specFile);
+  const added: ProvisionEvent[] = [];
+  const t0 = Date.now();
+  await apply(spec, { onEvent: (e) => added.push(e) });
+  timings.addNode = Date.now() - t0;
+  assert.ok(
+    added.some((e) => e.type === 'wait' && e.status === 'done' && e.what.startsWith('pg-4 streaming')),
+  );
+  assert.equal(
+    added.filter((e) => e.type === 'file' && e.status === 'changed' && e.path === '/etc/haproxy/haproxy.cfg')
+      .length,
+    4,
+  );
+  // The fourth node runs no etcd member; the first three keep theirs untouched.
+  assert.ok(
+    !added.some((e) => e.type === 'file' && e.path === '/etc/default/etcd' && e.status !== 'unchanged'),
+  );
+  assert.equal(
+    await onHost(
+      3,
+      'test -e /etc/default/etcd && grep -c ETCD_NAME /etc/default/etcd; systemctl is-active patroni',
+    ),
+    '0|active',
+  );
+  const clusterOf = async () =>
+    (await (
+      await fetch(`http://${t!.hosts[0]!.address}:8008/cluster`, { signal: AbortSignal.timeout(5000) })
+    ).json()) as {
+      members: Array<{ name: string }>;
+    };
+  assert.deepEqual((await clusterOf()).members.map((m) => m.name).sort(), ['pg-1', 'pg-2', 'pg-3', 'pg-4']);
+  const secrets = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
+  const slots = async () =>
+    (
+      await sql<{ slot_name: string }>(
+        { host: t!.hosts[0]!.address, port: 5000, user: 'postgres', password: secrets.superuser },
+        'select slot_name from pg_replication_slots order by 1',
+      )
+    ).map((r) => r.slot_name);
+  assert.ok((await slots()).includes('pg_4'), 'the leader holds a slot for pg-4');
+
+  await writeFile(specFile, specYaml(t!, CHANGED, false, t!.hosts.slice(0, 3)));
+  spec = await loadSpec(specFile);
+  const planned: ProvisionEvent[] = [];
+  await plan(spec, { onEvent: (e) => planned.push(e) });
+  assert.ok(
+    planned.some(
+      (e) =>
+        e.type === 'command' &&
+        e.host === 'pg-4' &&
+        e.status === 'would-run' &&
+        e.step === 'stop and disable Patroni',
+    ),
+    JSON.stringify(
+      planned.filter((e) => e.type === 'note' || e.type === 'phase' || ('host' in e && e.host === 'pg-4')),
+    ),
+  );
+  assert.equal(await onHost(3, 'systemctl is-active patroni'), '0|active', 'plan changed nothing');
+  const removed: ProvisionEvent[] = [];
+  const t1 = Date.now();
+  await apply(spec, { onEvent: (e) => removed.push(e) });
+  timings.removeNode = Date.now() - t1;
+  assert.ok(
+    removed.some((e) => e.type === 'wait' && e.status === 'done' && /members\/pg-4 gone/.test(e.what)),
+  );
+  assert.match(
+    await onHost(3, 'systemctl is-active patroni; systemctl is-enabled patroni'),
+    /inactive\ndisabled/,
+  );
+  assert.deepEqual((await clusterOf()).members.map((m) => m.name).sort(), ['pg-1', 'pg-2', 'pg-3']);
+  assert.ok(!(await slots()).includes('pg_4'), 'the slot of pg-4 is gone');
+  assert.doesNotMatch(await onHost(0, 'cat /etc/haproxy/haproxy.cfg'), /pg-4/);
+  assert.equal((await readState(spec))?.nodes?.map((n) => n.name).join(','), 'pg-1,pg-2,pg-3');
+  const again = await apply(spec);
+  assert.equal(again.changes, 0);
+  await t!.stop(h4);
 });

@@ -109,6 +109,11 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
         out(`  ${e.host.padEnd(12)} ${e.status.padEnd(12)} ${e.path}\n`);
         if (showDiff && e.diff) out(`${e.diff.replace(/\n$/, '').replace(/^/gm, '      ')}\n`);
         break;
+      case 'config':
+        if (quiet && e.status === 'unchanged') break;
+        out(`  ${e.host.padEnd(12)} ${e.status.padEnd(12)} dynamic configuration (DCS)\n`);
+        for (const c of e.changes) out(`      ${c}\n`);
+        break;
       case 'command':
         if (quiet && e.status === 'ok') break;
         out(
