@@ -20,7 +20,7 @@ import {
   renderNodeFiles,
   USERS,
 } from './render.js';
-import { type ClusterSecrets, loadSecrets, secretValues } from './secrets.js';
+import { type ClusterSecrets, loadSecrets, secretValues, writeSecrets } from './secrets.js';
 import type { ClusterSpec, NodeSpec, SshTarget } from './spec.js';
 import { type ExecResult, SshHost, shq } from './ssh.js';
 
@@ -31,6 +31,10 @@ export const PHASES = [
   { id: 'etcd', title: 'etcd on the etcd nodes, then endpoint health' },
   { id: 'patroni-first', title: 'Patroni on the first node until a leader holds the lock' },
   { id: 'replicas', title: 'replicas one at a time until each streams' },
+  {
+    id: 'rolling-restart',
+    title: 'rolling restart to the installed Patroni: replicas, switchover, old leader',
+  },
   { id: 'haproxy', title: 'HAProxy' },
   { id: 'retire', title: 'nodes no longer in the spec: stop Patroni, remove the member key and the slot' },
   { id: 'verify', title: 'a write through the writer port and a read through the reader port' },
@@ -377,6 +381,7 @@ export function packagesFor(spec: ClusterSpec, h: { node?: NodeSpec; haproxy: bo
     pkgs.push(`postgresql-${major}`, `postgresql-client-${major}`);
     if (spec.patroni.source === 'debian') pkgs.push('patroni', 'python3-etcd', 'python3-psycopg2');
     if (spec.patroni.source === 'pip') pkgs.push('python3-venv', 'python3-pip');
+    pkgs.push(...spec.patroni.packages);
     if (h.node.etcd && spec.etcd.source === 'debian') pkgs.push('etcd-server', 'etcd-client');
   }
   if (h.haproxy) pkgs.push('haproxy', `postgresql-client-${major}`);
@@ -544,6 +549,7 @@ async function steps(
 
   phase('patroni-first');
   const first = nodes[0]!;
+  if (secrets.rotationPending) await rotatePasswords(spec, secrets, nodes, ops);
   await patroniNode(first);
   const leader = await ops.wait(first, 'a leader holding the lock (GET /cluster)', async () =>
     runningLeader(await clusterView(ops, first, spec)),
@@ -553,11 +559,9 @@ async function steps(
   // through Patroni's PATCH /config (once: a REST write is never retried; the re-read decides).
   if (leader !== undefined || ops.mode === 'plan') await syncDynamicConfig(spec, secrets, first, ops);
 
-  phase('replicas');
-  for (const h of nodes.slice(1)) {
-    await patroniNode(h);
-    // After a switchover or failover this node may be the leader itself: that is as good as streaming.
-    await ops.wait(h, `${h.name} streaming from the leader (pg_stat_wal_receiver), or leading`, async () => {
+  // After a switchover or failover a node may be the leader itself: that is as good as streaming.
+  const waitMember = (h: Host) =>
+    ops.wait(h, `${h.name} streaming from the leader (pg_stat_wal_receiver), or leading`, async () => {
       const out = await ops.query(
         h,
         psqlLocal(spec, 'select pg_is_in_recovery(), (select status from pg_stat_wal_receiver)'),
@@ -568,7 +572,14 @@ async function steps(
         return 'it is the leader';
       return undefined;
     });
+
+  phase('replicas');
+  for (const h of nodes.slice(1)) {
+    await patroniNode(h);
+    await waitMember(h);
   }
+
+  await rollingRestart(spec, secrets, nodes, ops, waitMember);
 
   const proxies = hosts.filter((h) => h.haproxy);
   if (proxies.length > 0) {
@@ -585,14 +596,22 @@ async function steps(
       if (changed && !started)
         await ops.run(h, 'reload HAProxy (haproxy.cfg changed)', 'systemctl reload haproxy');
     }
+  }
 
-    if (retirees.length > 0) {
-      phase('retire');
-      for (const r of retirees) await retire(spec, r, nodes, ops);
-    }
+  if (retirees.length > 0) {
+    phase('retire');
+    for (const r of retirees) await retire(spec, r, nodes, ops);
+  }
 
+  if (proxies.length > 0) {
     phase('verify');
-    const via = proxies[0]!;
+    // Through every HAProxy: a freshly (re)started HAProxy counts its servers up until their first checks
+    // fail, so for a second or two its reader port may still reach the leader. Apply ends once it does not.
+    for (const via of proxies) await verifyVia(via);
+  }
+  return leader;
+
+  async function verifyVia(via: Host): Promise<void> {
     ops.step = 'write through the writer port';
     await ops.wait(via, `a write through :${spec.haproxy.writerPort}`, async () => {
       const out = await ops.query(
@@ -617,7 +636,6 @@ async function steps(
       return line?.endsWith('|t|1') ? `read on ${line.split('|')[0]}` : undefined;
     });
   }
-  return leader;
 }
 
 /**
@@ -684,6 +702,170 @@ async function retire(spec: ClusterSpec, r: Host, nodes: Host[], ops: Ops): Prom
   );
 }
 
+/**
+ * Sets the rotated passwords on the leader before any node's patroni.yml changes: the roles authenticate
+ * over TCP with scram, so streaming replicas keep their connections, and Patroni's reload then hands the
+ * new passwords to every node. Runs over the local socket (peer authentication), SQL on stdin.
+ */
+async function rotatePasswords(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  nodes: Host[],
+  ops: Ops,
+): Promise<void> {
+  ops.step = 'password rotation: find the leader';
+  let leader: string | undefined;
+  for (const h of nodes) {
+    leader = runningLeader(await clusterView(ops, h, spec));
+    if (leader) break;
+  }
+  const on = nodes.find((h) => h.name === leader);
+  if (!on) {
+    if (ops.mode === 'plan') {
+      ops.emit({
+        type: 'note',
+        message:
+          'password rotation pending, but no running leader now: apply sets the passwords once one runs',
+      });
+      return;
+    }
+    throw ops.failure(
+      nodes[0]!,
+      'password rotation is pending but no member leads; cannot change the passwords',
+      undefined,
+    );
+  }
+  const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const sql = [
+    "set password_encryption = 'scram-sha-256';",
+    `alter role ${USERS.superuser} with password ${lit(secrets.superuser)};`,
+    `alter role ${USERS.replication} with password ${lit(secrets.replication)};`,
+    `alter role ${USERS.rewind} with password ${lit(secrets.rewind)};`,
+    '',
+  ].join('\n');
+  ops.step = 'password rotation: alter role (leader)';
+  ops.changes++;
+  const command = `cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p ${spec.postgres.port} -d postgres`;
+  if (ops.mode === 'plan') {
+    ops.emit({
+      type: 'command',
+      host: on.name,
+      phase: ops.phase,
+      step: 'alter role postgres, replicator, rewind_user (new passwords on stdin)',
+      command,
+      status: 'would-run',
+    });
+    return;
+  }
+  const t0 = Date.now();
+  const r = await ops.exec(on, command, sql);
+  if (r.code !== 0) throw ops.failure(on, `ALTER ROLE failed (exit ${r.code})`, undefined, r.stderr);
+  ops.emit({
+    type: 'command',
+    host: on.name,
+    phase: ops.phase,
+    step: 'alter role postgres, replicator, rewind_user (new passwords on stdin)',
+    command,
+    status: 'ran',
+    ms: Date.now() - t0,
+  });
+}
+
+/** `patroni 4.0.7` → `4.0.7`. */
+function versionOf(text: string | undefined): string | undefined {
+  return text?.match(/(\d+\.\d+\.\d+)/)?.[1];
+}
+
+/**
+ * A node whose running Patroni is not the installed one (a new package, or the spec's `patroni.bin`
+ * changed) is restarted in the recipe's upgrade order: replicas first, then a switchover to an upgraded
+ * replica, then the old leader. The check compares what runs (GET /patroni) with what is installed, so an
+ * apply that failed half-way resumes the upgrade where it stopped.
+ */
+async function rollingRestart(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  nodes: Host[],
+  ops: Ops,
+  waitMember: (h: Host) => Promise<string | undefined>,
+): Promise<void> {
+  const stale: Array<{ h: Host; from: string; to: string }> = [];
+  for (const h of nodes) {
+    ops.step = 'running vs installed Patroni';
+    const installed = versionOf(await ops.query(h, `${shq(spec.patroni.bin)} --version 2>&1`));
+    const out = await ops.query(
+      h,
+      `curl -sf --max-time 3 http://${h.node!.address}:${spec.patroni.restApiPort}/patroni`,
+    );
+    let running: string | undefined;
+    try {
+      running = out ? (JSON.parse(out) as { patroni?: { version?: string } }).patroni?.version : undefined;
+    } catch {}
+    if (installed && running && installed !== running) stale.push({ h, from: running, to: installed });
+  }
+  if (stale.length === 0) return;
+  ops.phase = 'rolling-restart';
+  const index = PHASES.findIndex((p) => p.id === 'rolling-restart');
+  ops.emit({
+    type: 'phase',
+    phase: 'rolling-restart',
+    title: PHASES[index]!.title,
+    index: index + 1,
+    total: PHASES.length,
+  });
+  let leader: string | undefined;
+  for (const h of nodes) {
+    leader = runningLeader(await clusterView(ops, h, spec));
+    if (leader) break;
+  }
+  const restart = async (x: { h: Host; from: string; to: string }) => {
+    await ops.run(x.h, `restart Patroni ${x.from} -> ${x.to}`, 'systemctl restart patroni', 120_000);
+    await waitMember(x.h);
+  };
+  for (const x of stale.filter((x) => x.h.name !== leader)) await restart(x);
+  const old = stale.find((x) => x.h.name === leader);
+  if (!old) return;
+  const candidate = nodes.find((h) => h.name !== leader && !h.node!.tags.nofailover);
+  if (!candidate) throw ops.failure(old.h, 'no replica can take over (every other node has nofailover)');
+  const url = `http://${old.h.node!.address}:${spec.patroni.restApiPort}/switchover`;
+  ops.step = `switchover ${old.h.name} -> ${candidate.name}`;
+  ops.changes++;
+  if (ops.mode === 'plan') {
+    ops.emit({
+      type: 'command',
+      host: old.h.name,
+      phase: ops.phase,
+      step: ops.step,
+      command: `POST ${url}`,
+      status: 'would-run',
+    });
+  } else {
+    const t0 = Date.now();
+    // Never retried: if the answer is lost, the wait below reads who leads.
+    const r = await ops.exec(
+      old.h,
+      'curl -s -o /dev/null -w "%{http_code}" --config -',
+      curlConfig(url, 'POST', secrets, { leader: old.h.name, candidate: candidate.name }),
+    );
+    if (r.stdout.trim() !== '200' && r.stdout.trim() !== '') {
+      throw ops.failure(old.h, `POST /switchover answered ${r.stdout.trim()}`, undefined, r.stderr);
+    }
+    ops.emit({
+      type: 'command',
+      host: old.h.name,
+      phase: ops.phase,
+      step: ops.step,
+      command: `POST ${url}`,
+      status: 'ran',
+      ms: Date.now() - t0,
+    });
+    await ops.wait(candidate, `${candidate.name} leads`, async () =>
+      runningLeader(await clusterView(ops, candidate, spec)) === candidate.name ? candidate.name : undefined,
+    );
+  }
+  await restart(old);
+}
+
 /** The curl config (read from stdin) for an authenticated REST request: no secret ever in argv. */
 function curlConfig(url: string, method: string, secrets: ClusterSecrets, body?: unknown): string {
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
@@ -737,8 +919,14 @@ async function syncDynamicConfig(
     'curl -s -o /dev/null -w "%{http_code}" --config -',
     curlConfig(url, 'PATCH', secrets, patch),
   );
-  const after = await read();
-  const left = after ? dynamicConfigPatch(want, after).changes : changes;
+  // GET /config answers from Patroni's cached view of the DCS, refreshed every loop_wait: re-read until
+  // it shows the change (bounded), which also confirms a PATCH whose answer was lost.
+  let left = changes;
+  for (let i = 0; i < 30 && left.length > 0; i++) {
+    if (i > 0) await sleep(1000, ops.opts.signal);
+    const after = await read();
+    left = after ? dynamicConfigPatch(want, after).changes : changes;
+  }
   if (left.length > 0) {
     throw ops.failure(
       h,
@@ -852,6 +1040,10 @@ async function execute(
       secretsCreated: created,
     };
     if (leader) result.leader = leader;
+    if (mode === 'apply' && secrets.rotationPending) {
+      const { rotationPending: _done, ...rest } = secrets;
+      await writeSecrets(spec.secretsFile, rest);
+    }
     if (mode === 'apply')
       await writeState(spec, {
         at: new Date().toISOString(),

@@ -25,7 +25,16 @@ import {
   status,
 } from '../src/index.js';
 import { SshHost } from '../src/ssh.js';
-import { bootHosts, cannotRun, cut, heal, specYaml, type TestHosts } from './hosts.js';
+import {
+  bootHosts,
+  cannotRun,
+  cut,
+  hasPatroni4,
+  heal,
+  PATRONI4_BIN,
+  specYaml,
+  type TestHosts,
+} from './hosts.js';
 
 const run = promisify(execFile);
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../../cli/dist/src/main.js');
@@ -45,6 +54,8 @@ const hookServer = createServer((req, res) => {
 const timings: Record<string, number> = {};
 const WEBHOOK = 'webhook: { urlFile: slack-url }\n';
 const CHANGED = `${WEBHOOK}postgres: { parameters: { work_mem: 8MB } }\n`;
+/** The spec's extra fields as the tests so far left them (the upgrade test adds the Patroni 4 source). */
+let current = CHANGED;
 
 before(async () => {
   if (skip) return;
@@ -94,6 +105,7 @@ test('plan on fresh hosts shows diffs and commands, changes nothing, and never p
   const events: ProvisionEvent[] = [];
   const r = await plan(spec, { onEvent: (e) => events.push(e) });
   assert.equal(r.mode, 'plan');
+  timings.planChangesFresh = r.changes;
   assert.ok(r.changes > 10, `a fresh cluster needs many changes, plan found ${r.changes}`);
   const yml = events.find(
     (e) => e.type === 'file' && e.host === 'pg-2' && e.path === '/etc/patroni/patroni.yml',
@@ -299,6 +311,137 @@ test('a spec change: plan shows the diff and the DCS change; apply reloads and p
   assert.equal((await plan(spec)).changes, 0);
 });
 
+test('password rotation: new passwords work, old ones are refused, replicas keep streaming', {
+  skip,
+}, async () => {
+  const spec = await loadSpec(specFile);
+  const old = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
+  const out = await run('node', [cli, 'provision', 'rotate-passwords', specFile], { timeout: 30_000 });
+  assert.match(out.stdout, /new passwords written/);
+  const planned: ProvisionEvent[] = [];
+  await plan(spec, { onEvent: (e) => planned.push(e) });
+  assert.ok(
+    planned.some((e) => e.type === 'command' && e.status === 'would-run' && e.step.startsWith('alter role')),
+  );
+  assert.ok(!JSON.stringify(planned).includes(old.superuser), 'neither old nor new passwords are shown');
+  const t0 = Date.now();
+  const events: ProvisionEvent[] = [];
+  await apply(spec, { onEvent: (e) => events.push(e) });
+  timings.rotate = Date.now() - t0;
+  const now = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
+  assert.notEqual(now.superuser, old.superuser);
+  assert.equal(now.rotationPending, undefined, 'a successful apply clears the pending rotation');
+  const target = { host: t!.hosts[0]!.address, port: 5000, user: 'postgres' };
+  assert.equal(
+    (await sql<{ one: number }>({ ...target, password: now.superuser }, 'select 1 as one'))[0]?.one,
+    1,
+  );
+  await assert.rejects(
+    sql({ ...target, password: old.superuser }, 'select 1'),
+    /password authentication failed/,
+  );
+  // Replicas stream with the new replication password (each checked by the apply, and here once more).
+  for (const i of [0, 1, 2]) {
+    const r = await onHost(
+      i,
+      "cd / && runuser -u postgres -- psql -tAXc 'select coalesce((select status from pg_stat_wal_receiver), pg_is_in_recovery()::text)'",
+    );
+    assert.match(r, /^0\|(streaming|false)$/, `pg-${i + 1}: ${r}`);
+  }
+  const auth = (pw: string) => ({
+    authorization: `Basic ${Buffer.from(`patroni:${pw}`).toString('base64')}`,
+    'content-type': 'application/json',
+  });
+  const reload = (pw: string) =>
+    fetch(`http://${t!.hosts[1]!.address}:8008/reload`, {
+      method: 'POST',
+      headers: auth(pw),
+      signal: AbortSignal.timeout(10_000),
+    });
+  assert.equal((await reload(old.restapi)).status, 401);
+  assert.ok([200, 202].includes((await reload(now.restapi)).status), 'the new REST password is accepted');
+  assert.equal((await apply(spec)).changes, 0);
+});
+
+test('rolling upgrade Patroni 3.0.2 -> 4.0.7: replicas, switchover, old leader; writes go on except in the switchover (gap measured), none lost', {
+  skip: skip ?? (hasPatroni4() ? undefined : 'needs Patroni 4.0.7 from scripts/setup.sh'),
+}, async () => {
+  const spec0 = await loadSpec(specFile);
+  const secrets = JSON.parse(await readFile(spec0.secretsFile, 'utf8')) as ClusterSecrets;
+  const target = { host: t!.hosts[0]!.address, port: 5000, user: 'postgres', password: secrets.superuser };
+  await sql(
+    target,
+    'create table if not exists upgrade_probe (id bigserial primary key, at timestamptz default now())',
+  );
+  const acked: number[] = [];
+  const okAt: number[] = [];
+  let stop = false;
+  // Bounded: one new connection every 100 ms, at most 6000 attempts (10 minutes).
+  const writer = (async () => {
+    for (let i = 0; i < 6000 && !stop; i++) {
+      try {
+        const rows = await sql<{ id: string }>(
+          target,
+          'insert into upgrade_probe default values returning id',
+          [],
+          1000,
+        );
+        acked.push(Number(rows[0]!.id));
+        okAt.push(Date.now());
+      } catch {}
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  // The Debian package stays for the Python modules 4.0.7 imports (and a new node gets them too).
+  const upgraded = `${CHANGED}patroni: { source: installed, bin: ${PATRONI4_BIN}, version: '4.0', packages: [patroni] }\n`;
+  await writeFile(specFile, specYaml(t!, upgraded));
+  current = upgraded;
+  const spec = await loadSpec(specFile);
+  const events: ProvisionEvent[] = [];
+  const t0 = Date.now();
+  let sw = 0;
+  try {
+    await apply(spec, {
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'command' && e.status === 'ran' && e.step.startsWith('switchover')) sw = Date.now();
+      },
+    });
+  } finally {
+    await new Promise((r) => setTimeout(r, 2000));
+    stop = true;
+    await writer;
+  }
+  timings.upgrade = Date.now() - t0;
+  const restarts = events.filter(
+    (e) => e.type === 'command' && e.status === 'ran' && /^(restart Patroni|switchover)/.test(e.step),
+  );
+  const order = restarts.map((e) => (e.type === 'command' ? `${e.host}:${e.step.split(' ')[0]}` : ''));
+  // Replicas first, then the switchover on the old leader, then the old leader itself.
+  assert.equal(order.length, 4, order.join(', '));
+  assert.match(order[2]!, /:switchover$/);
+  assert.equal(order[3]!.split(':')[0], order[2]!.split(':')[0]);
+  assert.notEqual(order[0]!.split(':')[0], order[2]!.split(':')[0]);
+  for (const h of t!.hosts.slice(0, 3)) {
+    const p = (await (
+      await fetch(`http://${h.address}:8008/patroni`, { signal: AbortSignal.timeout(5000) })
+    ).json()) as { patroni: { version: string } };
+    assert.equal(p.patroni.version, '4.0.7', h.name);
+  }
+  let gap = 0;
+  for (let i = 1; i < okAt.length; i++) gap = Math.max(gap, okAt[i]! - okAt[i - 1]!);
+  timings.upgradeWriteGap = gap;
+  timings.upgradeWrites = acked.length;
+  assert.ok(sw > 0 && acked.length > 20, `writes went on during the upgrade (${acked.length})`);
+  const present = await sql<{ n: string }>(
+    { ...target, password: secrets.superuser },
+    'select count(*) as n from upgrade_probe where id = any($1::bigint[])',
+    [acked],
+  );
+  assert.equal(Number(present[0]!.n), acked.length, 'every acknowledged write is on the new leader');
+  assert.equal((await apply(spec)).changes, 0);
+});
+
 test('an unknown host key and a changed one are refused with the fingerprint; a pinned one is accepted', {
   skip,
 }, async () => {
@@ -314,7 +457,7 @@ test('an unknown host key and a changed one are refused with the fingerprint; a 
     });
     return loadSpec(f);
   };
-  const base = specYaml(t!, CHANGED);
+  const base = specYaml(t!, current);
   const unknown = await specOf('unknown', base.replace(t!.knownHostsFile, without));
   await assert.rejects(plan(unknown), (err: Error & { code?: string }) => {
     assert.equal(err.code, 'HOST_KEY');
@@ -333,7 +476,7 @@ test('an unknown host key and a changed one are refused with the fingerprint; a 
   // Pins instead of known_hosts: an empty known_hosts file, each node's fingerprint in ssh.hostKey.
   const empty = join(dir, 'known_hosts.empty');
   await writeFile(empty, '');
-  const pinned = specYaml(t!, CHANGED, true).replace(t!.knownHostsFile, empty);
+  const pinned = specYaml(t!, current, true).replace(t!.knownHostsFile, empty);
   const r = await plan(await specOf('pinned', pinned));
   assert.equal(r.changes, 0, 'the pinned plan sees the provisioned cluster: nothing to change');
 });
@@ -342,7 +485,7 @@ test('day 2: a fourth node joins as a replica; removed from the spec, it is stop
   skip,
 }, async () => {
   const h4 = await t!.add();
-  await writeFile(specFile, specYaml(t!, CHANGED));
+  await writeFile(specFile, specYaml(t!, current));
   let spec = await loadSpec(specFile);
   const added: ProvisionEvent[] = [];
   const t0 = Date.now();
@@ -384,7 +527,7 @@ test('day 2: a fourth node joins as a replica; removed from the spec, it is stop
     ).map((r) => r.slot_name);
   assert.ok((await slots()).includes('pg_4'), 'the leader holds a slot for pg-4');
 
-  await writeFile(specFile, specYaml(t!, CHANGED, false, t!.hosts.slice(0, 3)));
+  await writeFile(specFile, specYaml(t!, current, false, t!.hosts.slice(0, 3)));
   spec = await loadSpec(specFile);
   const planned: ProvisionEvent[] = [];
   await plan(spec, { onEvent: (e) => planned.push(e) });

@@ -22,7 +22,12 @@ import { SshHost } from '../src/ssh.js';
 
 const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const IMAGE = join(process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit', 'nspawn/bookworm');
+const CACHE = process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit';
+const IMAGE = join(CACHE, 'nspawn/bookworm');
+/** Patroni 4.0.7 unpacked by scripts/setup.sh; bound read-only into every host for the upgrade test. */
+const PATRONI4 = join(CACHE, 'patroni-4');
+/** The wrapper each host gets: Patroni "already installed" by other means than apt (patroni.source: installed). */
+export const PATRONI4_BIN = '/usr/local/bin/patroni-4.0.7';
 
 /** One booted host. */
 export interface TestHost {
@@ -52,6 +57,11 @@ export interface TestHosts {
   /** Stops host `h` (a SIGTERM halts the container cleanly). */
   stop(h: TestHost): Promise<void>;
   down(): Promise<void>;
+}
+
+/** Whether the hosts have Patroni 4.0.7 at {@link PATRONI4_BIN}. */
+export function hasPatroni4(): boolean {
+  return existsSync(join(PATRONI4, '.complete-patroni'));
 }
 
 /** Why these tests cannot run here, or undefined. */
@@ -148,6 +158,15 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
     const name = `pg-${i + 1}`;
     await sshKeygen(join(root, 'etc/ssh/ssh_host_ed25519_key'));
     await writeFile(join(root, 'etc/hostname'), `${name}\n`);
+    const extraArgs: string[] = [];
+    if (existsSync(join(PATRONI4, '.complete-patroni'))) {
+      extraArgs.push(`--bind-ro=${PATRONI4}:/opt/patroni-4`);
+      await writeFile(
+        join(root, PATRONI4_BIN),
+        '#!/bin/sh\n# Patroni 4.0.7 (Debian trixie, unpacked on the test machine, bound read-only here)\nPYTHONPATH=/opt/patroni-4/usr/lib/python3/dist-packages exec /usr/bin/python3 -m patroni "$@"\n',
+        { mode: 0o755 },
+      );
+    }
     // Host 3 is logged into as an ordinary user with passwordless sudo, like most cloud images.
     const user = i === 2 ? 'ops' : 'root';
     if (user === 'ops') {
@@ -180,6 +199,7 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
         `--network-namespace-path=/run/netns/${namespace}`,
         `--machine=pv${i + 1}`,
         `--hostname=${name}`,
+        ...extraArgs,
       ],
       { stdio: ['ignore', log, log], detached: false },
     );
