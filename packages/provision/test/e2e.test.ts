@@ -481,6 +481,56 @@ test('an unknown host key and a changed one are refused with the fingerprint; a 
   assert.equal(r.changes, 0, 'the pinned plan sees the provisioned cluster: nothing to change');
 });
 
+test('through a jump host (ssh -J): both host keys verified, the plan sees the cluster as provisioned', {
+  skip,
+}, async () => {
+  const jumpFile = join(dir, 'jump.yml');
+  const h1 = t!.hosts[0]!;
+  let text = specYaml(t!, current);
+  for (const h of t!.hosts.slice(1, 3)) {
+    text = text.replace(
+      `address: ${h.address}\n    ssh: { user: ${h.user} }`,
+      `address: ${h.address}\n    ssh: { user: ${h.user}, jump: { host: ${h1.address}, user: root } }`,
+    );
+  }
+  assert.equal((text.match(/jump:/g) ?? []).length, 2);
+  await writeFile(jumpFile, text);
+  await writeFile(join(dir, 'jump.secrets.json'), await readFile(join(dir, 'cluster.secrets.json')), {
+    mode: 0o600,
+  });
+  const events: ProvisionEvent[] = [];
+  const r = await plan(await loadSpec(jumpFile), { onEvent: (e) => events.push(e) });
+  assert.equal(r.changes, 0);
+  assert.deepEqual(
+    events
+      .filter((e) => e.type === 'connected')
+      .map((e) => (e.type === 'connected' ? e.host : ''))
+      .sort(),
+    ['pg-1', 'pg-2', 'pg-3'],
+  );
+  // A jump host with an unknown key is refused like any host: pg-1 itself is pinned (so it connects), but
+  // known_hosts lacks it, which is what the jumps to pg-2 and pg-3 check.
+  await writeFile(
+    join(dir, 'kh.no-jump'),
+    `${(await readFile(t!.knownHostsFile, 'utf8'))
+      .split('\n')
+      .filter((l) => !l.startsWith(`${h1.address} `))
+      .join('\n')}\n`,
+  );
+  const bad = text
+    .replace(`knownHosts: ${t!.knownHostsFile}`, `knownHosts: ${join(dir, 'kh.no-jump')}`)
+    .replace(
+      `address: ${h1.address}\n    ssh: { user: root }`,
+      `address: ${h1.address}\n    ssh: { user: root, hostKey: '${h1.fingerprint}' }`,
+    );
+  await writeFile(jumpFile, bad);
+  await assert.rejects(plan(await loadSpec(jumpFile)), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'HOST_KEY');
+    assert.match(err.message, /^pg-[23]: cannot connect: host key of 198\.18\.10\.11:22 is unknown/);
+    return true;
+  });
+});
+
 test('day 2: a fourth node joins as a replica; removed from the spec, it is stopped and its member key and slot are gone', {
   skip,
 }, async () => {
