@@ -15,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const check = args.includes('--check');
 const packages = args.filter((a) => !a.startsWith('--'));
-if (packages.length === 0) packages.push('errors', 'rest', 'dcs', 'config', 'cluster', 'lab', 'drill');
+if (packages.length === 0)
+  packages.push('errors', 'rest', 'dcs', 'config', 'cluster', 'lab', 'drill', 'provision');
 
 function doc(node) {
   const comments = (node.jsDoc ?? []).map((d) =>

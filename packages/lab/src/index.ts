@@ -1,6 +1,14 @@
 export { defaultCacheDir, type Launcher, type ResolvedBinaries, resolveBinaries } from './binaries.js';
 export { defaultLabDir, Lab, lookupUser } from './lab.js';
-export { createNetwork, deleteNetwork, type NetnsPlan, netnsExists, netnsPlan } from './netns.js';
+export {
+  attachNamespace,
+  createNetwork,
+  deleteNetwork,
+  detachNamespace,
+  type NetnsPlan,
+  netnsExists,
+  netnsPlan,
+} from './netns.js';
 export { isPortFree, type SqlTarget, sql, waitFor } from './probes.js';
 export {
   type ControlData,

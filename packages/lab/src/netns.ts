@@ -81,23 +81,36 @@ export async function createNetwork(plan: NetnsPlan): Promise<void> {
     await run(['ip', 'addr', 'add', `${plan.bridgeAddress}/24`, 'dev', plan.bridge]);
   }
   await run(['ip', 'link', 'set', plan.bridge, 'up']);
+  for (let i = 0; i < 3; i++) await attachNamespace(plan, i + 1, plan.hosts[i]!);
+}
+
+/**
+ * Creates namespace `PREFIX-nN` with eth0 at `address` on the plan's bridge (veth `PREFIX-vN`); idempotent.
+ * createNetwork attaches N = 1..3; callers that need more hosts on the same subnet attach N = 4, 5, ...
+ */
+export async function attachNamespace(plan: NetnsPlan, n: number, address: string): Promise<string> {
+  const ns = `${plan.prefix}-n${n}`;
+  const veth = `${plan.prefix}-v${n}`;
   const existing = await run(['ip', 'netns', 'list'], true);
-  for (let i = 0; i < 3; i++) {
-    const ns = plan.namespaces[i]!;
-    const veth = `${plan.prefix}-v${i + 1}`;
-    if (!existing.split('\n').some((l) => l.split(' ')[0] === ns)) {
-      // A veth left from a namespace deleted a moment ago (the kernel frees them asynchronously).
-      if (links.includes(` ${veth}@`) || links.includes(` ${veth}:`))
-        await run(['ip', 'link', 'del', veth], true);
-      await run(['ip', 'netns', 'add', ns]);
-      await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-      await run(['ip', 'link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', veth]);
-      await run(['ip', 'link', 'set', veth, 'master', plan.bridge]);
-      await run(['ip', 'link', 'set', veth, 'up']);
-      await run(['ip', '-n', ns, 'addr', 'add', `${plan.hosts[i]}/24`, 'dev', 'eth0']);
-      await run(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
-    }
-  }
+  if (existing.split('\n').some((l) => l.split(' ')[0] === ns)) return ns;
+  const links = await run(['ip', '-o', 'link', 'show'], true);
+  // A veth left from a namespace deleted a moment ago (the kernel frees them asynchronously).
+  if (links.includes(` ${veth}@`) || links.includes(` ${veth}:`))
+    await run(['ip', 'link', 'del', veth], true);
+  await run(['ip', 'netns', 'add', ns]);
+  await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  await run(['ip', 'link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', veth]);
+  await run(['ip', 'link', 'set', veth, 'master', plan.bridge]);
+  await run(['ip', 'link', 'set', veth, 'up']);
+  await run(['ip', '-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
+  await run(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
+  return ns;
+}
+
+/** Removes a namespace made by {@link attachNamespace}. */
+export async function detachNamespace(plan: NetnsPlan, n: number): Promise<void> {
+  await run(['ip', 'link', 'del', `${plan.prefix}-v${n}`], true);
+  await run(['ip', 'netns', 'del', `${plan.prefix}-n${n}`], true);
 }
 
 /** Removes namespaces, bridge and (when no other lab bridge uses the range) the guard route. */

@@ -8,9 +8,19 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { unifiedDiff } from '@patroni-kit/cluster';
+import { slotNameFromMember } from '@patroni-kit/config';
 import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
-import { etcdNodes, haproxyFile, PATHS, type RenderedFile, renderNodeFiles, USERS } from './render.js';
-import { type ClusterSecrets, loadSecrets, secretValues } from './secrets.js';
+import {
+  dynamicConfig,
+  dynamicConfigPatch,
+  etcdNodes,
+  haproxyFile,
+  PATHS,
+  type RenderedFile,
+  renderNodeFiles,
+  USERS,
+} from './render.js';
+import { type ClusterSecrets, loadSecrets, secretValues, writeSecrets } from './secrets.js';
 import type { ClusterSpec, NodeSpec, SshTarget } from './spec.js';
 import { type ExecResult, SshHost, shq } from './ssh.js';
 
@@ -21,7 +31,12 @@ export const PHASES = [
   { id: 'etcd', title: 'etcd on the etcd nodes, then endpoint health' },
   { id: 'patroni-first', title: 'Patroni on the first node until a leader holds the lock' },
   { id: 'replicas', title: 'replicas one at a time until each streams' },
+  {
+    id: 'rolling-restart',
+    title: 'rolling restart to the installed Patroni: replicas, switchover, old leader',
+  },
   { id: 'haproxy', title: 'HAProxy' },
+  { id: 'retire', title: 'nodes no longer in the spec: stop Patroni, remove the member key and the slot' },
   { id: 'verify', title: 'a write through the writer port and a read through the reader port' },
 ] as const;
 
@@ -57,6 +72,13 @@ export type ProvisionEvent =
       status: 'waiting' | 'done' | 'would-wait';
       detail?: string;
       ms?: number;
+    }
+  | {
+      type: 'config';
+      host: string;
+      phase: PhaseId;
+      status: 'unchanged' | 'changed' | 'would-change';
+      changes: string[];
     }
   | { type: 'note'; host?: string; message: string };
 
@@ -96,6 +118,8 @@ export interface ApplyState {
     stderrTail?: string;
     message: string;
   };
+  /** The nodes provisioned so far (a node dropped from the spec is retired by the next apply). */
+  nodes?: Array<{ name: string; address: string; etcd: boolean; ssh: SshTarget }>;
 }
 
 /** The state file of a spec. */
@@ -357,6 +381,7 @@ export function packagesFor(spec: ClusterSpec, h: { node?: NodeSpec; haproxy: bo
     pkgs.push(`postgresql-${major}`, `postgresql-client-${major}`);
     if (spec.patroni.source === 'debian') pkgs.push('patroni', 'python3-etcd', 'python3-psycopg2');
     if (spec.patroni.source === 'pip') pkgs.push('python3-venv', 'python3-pip');
+    pkgs.push(...spec.patroni.packages);
     if (h.node.etcd && spec.etcd.source === 'debian') pkgs.push('etcd-server', 'etcd-client');
   }
   if (h.haproxy) pkgs.push('haproxy', `postgresql-client-${major}`);
@@ -416,6 +441,7 @@ async function steps(
   secrets: ClusterSecrets,
   webhookUrl: string | undefined,
   hosts: Host[],
+  retirees: Host[],
   ops: Ops,
 ): Promise<string | undefined> {
   const { opts } = ops;
@@ -523,16 +549,19 @@ async function steps(
 
   phase('patroni-first');
   const first = nodes[0]!;
+  if (secrets.rotationPending) await rotatePasswords(spec, secrets, nodes, ops);
   await patroniNode(first);
   const leader = await ops.wait(first, 'a leader holding the lock (GET /cluster)', async () =>
     runningLeader(await clusterView(ops, first, spec)),
   );
 
-  phase('replicas');
-  for (const h of nodes.slice(1)) {
-    await patroniNode(h);
-    // After a switchover or failover this node may be the leader itself: that is as good as streaming.
-    await ops.wait(h, `${h.name} streaming from the leader (pg_stat_wal_receiver), or leading`, async () => {
+  // bootstrap.dcs counts only when the cluster is created; afterwards the spec's dynamic settings go
+  // through Patroni's PATCH /config (once: a REST write is never retried; the re-read decides).
+  if (leader !== undefined || ops.mode === 'plan') await syncDynamicConfig(spec, secrets, first, ops);
+
+  // After a switchover or failover a node may be the leader itself: that is as good as streaming.
+  const waitMember = (h: Host) =>
+    ops.wait(h, `${h.name} streaming from the leader (pg_stat_wal_receiver), or leading`, async () => {
       const out = await ops.query(
         h,
         psqlLocal(spec, 'select pg_is_in_recovery(), (select status from pg_stat_wal_receiver)'),
@@ -543,7 +572,14 @@ async function steps(
         return 'it is the leader';
       return undefined;
     });
+
+  phase('replicas');
+  for (const h of nodes.slice(1)) {
+    await patroniNode(h);
+    await waitMember(h);
   }
+
+  await rollingRestart(spec, secrets, nodes, ops, waitMember);
 
   const proxies = hosts.filter((h) => h.haproxy);
   if (proxies.length > 0) {
@@ -560,9 +596,22 @@ async function steps(
       if (changed && !started)
         await ops.run(h, 'reload HAProxy (haproxy.cfg changed)', 'systemctl reload haproxy');
     }
+  }
 
+  if (retirees.length > 0) {
+    phase('retire');
+    for (const r of retirees) await retire(spec, r, nodes, ops);
+  }
+
+  if (proxies.length > 0) {
     phase('verify');
-    const via = proxies[0]!;
+    // Through every HAProxy: a freshly (re)started HAProxy counts its servers up until their first checks
+    // fail, so for a second or two its reader port may still reach the leader. Apply ends once it does not.
+    for (const via of proxies) await verifyVia(via);
+  }
+  return leader;
+
+  async function verifyVia(via: Host): Promise<void> {
     ops.step = 'write through the writer port';
     await ops.wait(via, `a write through :${spec.haproxy.writerPort}`, async () => {
       const out = await ops.query(
@@ -587,7 +636,313 @@ async function steps(
       return line?.endsWith('|t|1') ? `read on ${line.split('|')[0]}` : undefined;
     });
   }
-  return leader;
+}
+
+/**
+ * Takes a node out that is no longer in the spec (HAProxy has already stopped routing to it): stops and
+ * disables Patroni there, waits until its member key is gone from etcd, and drops its replication slot
+ * on the leader if Patroni kept it (4.x keeps a gone member's slot for member_slots_ttl).
+ */
+async function retire(spec: ClusterSpec, r: Host, nodes: Host[], ops: Ops): Promise<void> {
+  ops.step = `retire ${r.name}`;
+  const etcdHost = nodes.find((h) => h.node!.etcd)!;
+  if (r.node?.etcd) {
+    throw ops.failure(
+      r,
+      `${r.name} runs an etcd member; removing etcd members is not supported by provision yet`,
+      undefined,
+    );
+  }
+  const view = await clusterView(ops, etcdHost, spec);
+  const leader = runningLeader(view);
+  if (leader === r.name) {
+    throw new PatroniKitError('PRECHECK', `${r.name} is the leader; it cannot be retired while it leads`, {
+      hint: `switch over first (patroni-kit switchover ${spec.cluster} --candidate ${nodes[0]!.name}), then apply again`,
+    });
+  }
+  if (r.ssh) {
+    await ops.ensure(
+      r,
+      'stop and disable Patroni',
+      'systemctl disable -q --now patroni',
+      '! systemctl is-active -q patroni && ! systemctl is-enabled -q patroni',
+    );
+    if (spec.haproxy.placement === 'nodes') {
+      await ops.ensure(
+        r,
+        'stop and disable HAProxy',
+        'systemctl disable -q --now haproxy',
+        '! systemctl is-active -q haproxy && ! systemctl is-enabled -q haproxy',
+      );
+    }
+  } else {
+    ops.emit({
+      type: 'note',
+      host: r.name,
+      message: 'unreachable; its member key expires after ttl if it is really down',
+    });
+  }
+  const key = `${spec.namespace}${spec.cluster}/members/${r.name}`;
+  const keyQuery = `ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:${spec.etcd.clientPort} get --prefix --keys-only ${shq(key)}`;
+  await ops.wait(etcdHost, `member key ${key} gone`, async () => {
+    const out = await ops.query(etcdHost, keyQuery);
+    return out !== undefined && out.trim() === '' ? 'gone' : undefined;
+  });
+  const leaderHost = nodes.find((h) => h.name === leader);
+  if (!leaderHost) return;
+  const slot = slotNameFromMember(r.name);
+  await ops.ensure(
+    leaderHost,
+    `drop replication slot ${slot}`,
+    psqlLocal(
+      spec,
+      `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '${slot}' and not active`,
+    ),
+    `[ -z "$(${psqlLocal(spec, `select 1 from pg_replication_slots where slot_name = '${slot}'`)})" ]`,
+  );
+}
+
+/**
+ * Sets the rotated passwords on the leader before any node's patroni.yml changes: the roles authenticate
+ * over TCP with scram, so streaming replicas keep their connections, and Patroni's reload then hands the
+ * new passwords to every node. Runs over the local socket (peer authentication), SQL on stdin.
+ */
+async function rotatePasswords(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  nodes: Host[],
+  ops: Ops,
+): Promise<void> {
+  ops.step = 'password rotation: find the leader';
+  let leader: string | undefined;
+  for (const h of nodes) {
+    leader = runningLeader(await clusterView(ops, h, spec));
+    if (leader) break;
+  }
+  const on = nodes.find((h) => h.name === leader);
+  if (!on) {
+    if (ops.mode === 'plan') {
+      ops.emit({
+        type: 'note',
+        message:
+          'password rotation pending, but no running leader now: apply sets the passwords once one runs',
+      });
+      return;
+    }
+    throw ops.failure(
+      nodes[0]!,
+      'password rotation is pending but no member leads; cannot change the passwords',
+      undefined,
+    );
+  }
+  const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const sql = [
+    "set password_encryption = 'scram-sha-256';",
+    `alter role ${USERS.superuser} with password ${lit(secrets.superuser)};`,
+    `alter role ${USERS.replication} with password ${lit(secrets.replication)};`,
+    `alter role ${USERS.rewind} with password ${lit(secrets.rewind)};`,
+    '',
+  ].join('\n');
+  ops.step = 'password rotation: alter role (leader)';
+  ops.changes++;
+  const command = `cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p ${spec.postgres.port} -d postgres`;
+  if (ops.mode === 'plan') {
+    ops.emit({
+      type: 'command',
+      host: on.name,
+      phase: ops.phase,
+      step: 'alter role postgres, replicator, rewind_user (new passwords on stdin)',
+      command,
+      status: 'would-run',
+    });
+    return;
+  }
+  const t0 = Date.now();
+  const r = await ops.exec(on, command, sql);
+  if (r.code !== 0) throw ops.failure(on, `ALTER ROLE failed (exit ${r.code})`, undefined, r.stderr);
+  ops.emit({
+    type: 'command',
+    host: on.name,
+    phase: ops.phase,
+    step: 'alter role postgres, replicator, rewind_user (new passwords on stdin)',
+    command,
+    status: 'ran',
+    ms: Date.now() - t0,
+  });
+}
+
+/** `patroni 4.0.7` → `4.0.7`. */
+function versionOf(text: string | undefined): string | undefined {
+  return text?.match(/(\d+\.\d+\.\d+)/)?.[1];
+}
+
+/**
+ * A node whose running Patroni is not the installed one (a new package, or the spec's `patroni.bin`
+ * changed) is restarted in the recipe's upgrade order: replicas first, then a switchover to an upgraded
+ * replica, then the old leader. The check compares what runs (GET /patroni) with what is installed, so an
+ * apply that failed half-way resumes the upgrade where it stopped.
+ */
+async function rollingRestart(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  nodes: Host[],
+  ops: Ops,
+  waitMember: (h: Host) => Promise<string | undefined>,
+): Promise<void> {
+  const stale: Array<{ h: Host; from: string; to: string }> = [];
+  for (const h of nodes) {
+    ops.step = 'running vs installed Patroni';
+    const installed = versionOf(await ops.query(h, `${shq(spec.patroni.bin)} --version 2>&1`));
+    const out = await ops.query(
+      h,
+      `curl -sf --max-time 3 http://${h.node!.address}:${spec.patroni.restApiPort}/patroni`,
+    );
+    let running: string | undefined;
+    try {
+      running = out ? (JSON.parse(out) as { patroni?: { version?: string } }).patroni?.version : undefined;
+    } catch {}
+    if (installed && running && installed !== running) stale.push({ h, from: running, to: installed });
+  }
+  if (stale.length === 0) return;
+  ops.phase = 'rolling-restart';
+  const index = PHASES.findIndex((p) => p.id === 'rolling-restart');
+  ops.emit({
+    type: 'phase',
+    phase: 'rolling-restart',
+    title: PHASES[index]!.title,
+    index: index + 1,
+    total: PHASES.length,
+  });
+  let leader: string | undefined;
+  for (const h of nodes) {
+    leader = runningLeader(await clusterView(ops, h, spec));
+    if (leader) break;
+  }
+  const restart = async (x: { h: Host; from: string; to: string }) => {
+    await ops.run(x.h, `restart Patroni ${x.from} -> ${x.to}`, 'systemctl restart patroni', 120_000);
+    await waitMember(x.h);
+  };
+  for (const x of stale.filter((x) => x.h.name !== leader)) await restart(x);
+  const old = stale.find((x) => x.h.name === leader);
+  if (!old) return;
+  const candidate = nodes.find((h) => h.name !== leader && !h.node!.tags.nofailover);
+  if (!candidate) throw ops.failure(old.h, 'no replica can take over (every other node has nofailover)');
+  const url = `http://${old.h.node!.address}:${spec.patroni.restApiPort}/switchover`;
+  ops.step = `switchover ${old.h.name} -> ${candidate.name}`;
+  ops.changes++;
+  if (ops.mode === 'plan') {
+    ops.emit({
+      type: 'command',
+      host: old.h.name,
+      phase: ops.phase,
+      step: ops.step,
+      command: `POST ${url}`,
+      status: 'would-run',
+    });
+  } else {
+    const t0 = Date.now();
+    // Never retried: if the answer is lost, the wait below reads who leads.
+    const r = await ops.exec(
+      old.h,
+      'curl -s -o /dev/null -w "%{http_code}" --config -',
+      curlConfig(url, 'POST', secrets, { leader: old.h.name, candidate: candidate.name }),
+    );
+    if (r.stdout.trim() !== '200' && r.stdout.trim() !== '') {
+      throw ops.failure(old.h, `POST /switchover answered ${r.stdout.trim()}`, undefined, r.stderr);
+    }
+    ops.emit({
+      type: 'command',
+      host: old.h.name,
+      phase: ops.phase,
+      step: ops.step,
+      command: `POST ${url}`,
+      status: 'ran',
+      ms: Date.now() - t0,
+    });
+    await ops.wait(candidate, `${candidate.name} leads`, async () =>
+      runningLeader(await clusterView(ops, candidate, spec)) === candidate.name ? candidate.name : undefined,
+    );
+  }
+  await restart(old);
+}
+
+/** The curl config (read from stdin) for an authenticated REST request: no secret ever in argv. */
+function curlConfig(url: string, method: string, secrets: ClusterSecrets, body?: unknown): string {
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return [
+    `url = "${esc(url)}"`,
+    `request = "${method}"`,
+    `user = "${esc(`${USERS.restapi}:${secrets.restapi}`)}"`,
+    'header = "Content-Type: application/json"',
+    ...(body === undefined ? [] : [`data = "${esc(JSON.stringify(body))}"`]),
+    'max-time = 10',
+    '',
+  ].join('\n');
+}
+
+async function syncDynamicConfig(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  h: Host,
+  ops: Ops,
+): Promise<void> {
+  ops.step = 'dynamic configuration (GET /config)';
+  const url = `http://${h.node!.address}:${spec.patroni.restApiPort}/config`;
+  const read = async (): Promise<Record<string, unknown> | undefined> => {
+    const out = await ops.query(h, `curl -sf --max-time 5 ${shq(url)}`);
+    try {
+      return out ? (JSON.parse(out) as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const have = await read();
+  if (have === undefined) {
+    // No cluster yet (plan on fresh hosts): bootstrap.dcs will create exactly what the spec says.
+    ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'unchanged', changes: [] });
+    return;
+  }
+  const want = dynamicConfig(spec);
+  const { patch, changes } = dynamicConfigPatch(want, have);
+  if (changes.length === 0) {
+    ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'unchanged', changes });
+    return;
+  }
+  ops.changes++;
+  if (ops.mode === 'plan') {
+    ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'would-change', changes });
+    return;
+  }
+  ops.step = 'dynamic configuration (PATCH /config)';
+  const r = await ops.exec(
+    h,
+    'curl -s -o /dev/null -w "%{http_code}" --config -',
+    curlConfig(url, 'PATCH', secrets, patch),
+  );
+  // GET /config answers from Patroni's cached view of the DCS, refreshed every loop_wait: re-read until
+  // it shows the change (bounded), which also confirms a PATCH whose answer was lost.
+  let left = changes;
+  for (let i = 0; i < 30 && left.length > 0; i++) {
+    if (i > 0) await sleep(1000, ops.opts.signal);
+    const after = await read();
+    left = after ? dynamicConfigPatch(want, after).changes : changes;
+  }
+  if (left.length > 0) {
+    throw ops.failure(
+      h,
+      `PATCH /config answered ${r.stdout.trim() || `nothing (curl exit ${r.code})`} and the cluster still differs: ${left.join('; ')}`,
+      undefined,
+      r.stderr,
+    );
+  }
+  ops.emit({ type: 'config', host: h.name, phase: ops.phase, status: 'changed', changes });
+  if ((patch.postgresql as { parameters?: unknown } | undefined)?.parameters)
+    ops.emit({
+      type: 'note',
+      host: h.name,
+      message:
+        'parameters that need a restart show as "pending restart" in `patroni-kit list`; restart them with `patroni-kit restart`',
+    });
 }
 
 async function connectAll(hosts: Host[], ops: Ops): Promise<void> {
@@ -633,8 +988,26 @@ async function execute(
   if (created)
     ops.emit({ type: 'note', message: `generated new passwords in ${spec.secretsFile} (mode 0600)` });
   const hosts = hostsOf(spec);
+  const prev = await readState(spec);
+  const retirees: Host[] = (prev?.nodes ?? [])
+    .filter((n) => !spec.nodes.some((s) => s.name === n.name))
+    .map((n) => ({
+      name: n.name,
+      target: n.ssh,
+      node: {
+        name: n.name,
+        address: n.address,
+        ssh: n.ssh,
+        etcd: n.etcd,
+        tags: { nofailover: false, noloadbalance: false, nosync: false },
+      },
+      haproxy: false,
+    }));
+  const inventory = (retired: boolean): NonNullable<ApplyState['nodes']> => [
+    ...spec.nodes.map((n) => ({ name: n.name, address: n.address, etcd: n.etcd, ssh: n.ssh })),
+    ...(retired ? [] : (prev?.nodes ?? []).filter((n) => retirees.some((r) => r.name === n.name))),
+  ];
   if (mode === 'apply') {
-    const prev = await readState(spec);
     if (prev?.result === 'failed' && prev.failure) {
       ops.emit({
         type: 'note',
@@ -644,7 +1017,22 @@ async function execute(
   }
   try {
     await connectAll(hosts, ops);
-    const leader = await steps(spec, secrets, webhookUrl, hosts, ops);
+    // A node being retired may already be gone for good: that is not an error by itself.
+    await Promise.all(
+      retirees.map(async (r) => {
+        try {
+          r.ssh = await SshHost.connect(r.target, ops.opts.signal);
+        } catch (err) {
+          if (isPatroniKitError(err, 'HOST_KEY', 'AUTH')) throw err;
+          ops.emit({
+            type: 'note',
+            host: r.name,
+            message: `no longer in the spec and unreachable: ${err instanceof Error ? err.message : String(err)}`,
+          });
+        }
+      }),
+    );
+    const leader = await steps(spec, secrets, webhookUrl, hosts, retirees, ops);
     const result: ProvisionResult = {
       mode,
       changes: ops.changes,
@@ -652,12 +1040,17 @@ async function execute(
       secretsCreated: created,
     };
     if (leader) result.leader = leader;
+    if (mode === 'apply' && secrets.rotationPending) {
+      const { rotationPending: _done, ...rest } = secrets;
+      await writeSecrets(spec.secretsFile, rest);
+    }
     if (mode === 'apply')
       await writeState(spec, {
         at: new Date().toISOString(),
         result: 'ok',
         changes: ops.changes,
         ms: result.ms,
+        nodes: inventory(true),
       });
     return result;
   } catch (err) {
@@ -676,11 +1069,12 @@ async function execute(
           ...(d?.stderrTail ? { stderrTail: d.stderrTail } : {}),
           message: err instanceof Error ? err.message : String(err),
         },
+        nodes: inventory(false),
       });
     }
     throw err;
   } finally {
-    for (const h of hosts) h.ssh?.close();
+    for (const h of [...hosts, ...retirees]) h.ssh?.close();
   }
 }
 

@@ -54,19 +54,26 @@ function dataDir(spec: ClusterSpec): string {
   return `/var/lib/postgresql/${spec.postgres.major}/main`;
 }
 
-/** patroni.yml for one node. */
-export function renderPatroniYml(spec: ClusterSpec, secrets: ClusterSecrets, node: NodeSpec): string {
+/** The dynamic (DCS) configuration a spec asks for: bootstrap.dcs at creation, PATCH /config afterwards. */
+export interface DynamicConfig {
+  ttl: number;
+  loop_wait: number;
+  retry_timeout: number;
+  maximum_lag_on_failover: number;
+  check_timeline: boolean;
+  synchronous_mode: boolean;
+  synchronous_mode_strict: boolean;
+  synchronous_node_count: number;
+  postgresql: {
+    use_pg_rewind: boolean;
+    use_slots: boolean;
+    parameters: Record<string, string | number | boolean>;
+  };
+}
+
+/** The spec's dynamic configuration (with the failover-safety settings the lab uses). */
+export function dynamicConfig(spec: ClusterSpec): DynamicConfig {
   const t = timing(spec.timing, spec.patroni.version === '3.0' ? '3.0.2' : '4.0.7');
-  const rest = `${node.address}:${spec.patroni.restApiPort}`;
-  const pgAddr = `${node.address}:${spec.postgres.port}`;
-  const hba = [
-    'local all all peer',
-    'host all all 127.0.0.1/32 scram-sha-256',
-    ...spec.network.allow.flatMap((cidr) => [
-      `host replication ${USERS.replication} ${cidr} scram-sha-256`,
-      `host all all ${cidr} scram-sha-256`,
-    ]),
-  ];
   const params: Record<string, string | number | boolean> = {
     wal_level: 'replica',
     hot_standby: 'on',
@@ -80,12 +87,35 @@ export function renderPatroniYml(spec: ClusterSpec, secrets: ClusterSecrets, nod
     wal_sender_timeout: '5s',
     ...spec.postgres.parameters,
   };
-  const paramLines = Object.keys(params)
-    .sort()
-    .map((k) => {
-      const v = params[k]!;
-      return `        ${k}: ${typeof v === 'string' ? q(v) : String(v)}`;
-    });
+  const sorted: Record<string, string | number | boolean> = {};
+  for (const k of Object.keys(params).sort()) sorted[k] = params[k]!;
+  return {
+    ...t,
+    maximum_lag_on_failover: 1048576,
+    check_timeline: true,
+    synchronous_mode: spec.synchronous.mode,
+    synchronous_mode_strict: spec.synchronous.strict,
+    synchronous_node_count: spec.synchronous.nodeCount,
+    postgresql: { use_pg_rewind: true, use_slots: true, parameters: sorted },
+  };
+}
+
+/** patroni.yml for one node. */
+export function renderPatroniYml(spec: ClusterSpec, secrets: ClusterSecrets, node: NodeSpec): string {
+  const d = dynamicConfig(spec);
+  const rest = `${node.address}:${spec.patroni.restApiPort}`;
+  const pgAddr = `${node.address}:${spec.postgres.port}`;
+  const hba = [
+    'local all all peer',
+    'host all all 127.0.0.1/32 scram-sha-256',
+    ...spec.network.allow.flatMap((cidr) => [
+      `host replication ${USERS.replication} ${cidr} scram-sha-256`,
+      `host all all ${cidr} scram-sha-256`,
+    ]),
+  ];
+  const paramLines = Object.entries(d.postgresql.parameters).map(
+    ([k, v]) => `        ${k}: ${typeof v === 'string' ? q(v) : String(v)}`,
+  );
   const callbacks = spec.webhook ? `  callbacks:\n    on_role_change: ${PATHS.notifyScript}\n` : '';
   return `${header(`patroni.yml of ${node.name}`)}scope: ${q(spec.cluster)}
 namespace: ${q(spec.namespace)}
@@ -106,19 +136,19 @@ ${etcdNodes(spec)
 
 bootstrap:
   dcs:
-    ttl: ${t.ttl}
-    loop_wait: ${t.loop_wait}
-    retry_timeout: ${t.retry_timeout}
-    maximum_lag_on_failover: 1048576
+    ttl: ${d.ttl}
+    loop_wait: ${d.loop_wait}
+    retry_timeout: ${d.retry_timeout}
+    maximum_lag_on_failover: ${d.maximum_lag_on_failover}
     # A crashed ex-leader on an older timeline may hold a higher LSN than the members on the newer one;
     # without this check it can win the leader race and discard writes acknowledged on the newer timeline.
-    check_timeline: true
-    synchronous_mode: ${spec.synchronous.mode}
-    synchronous_mode_strict: ${spec.synchronous.strict}
-    synchronous_node_count: ${spec.synchronous.nodeCount}
+    check_timeline: ${d.check_timeline}
+    synchronous_mode: ${d.synchronous_mode}
+    synchronous_mode_strict: ${d.synchronous_mode_strict}
+    synchronous_node_count: ${d.synchronous_node_count}
     postgresql:
-      use_pg_rewind: true
-      use_slots: true
+      use_pg_rewind: ${d.postgresql.use_pg_rewind}
+      use_slots: ${d.postgresql.use_slots}
       parameters:
 ${paramLines.join('\n')}
   initdb:
@@ -358,4 +388,45 @@ export function haproxyFile(spec: ClusterSpec): RenderedFile {
     group: 'root',
     notify: { unit: 'haproxy', action: 'reload' },
   };
+}
+
+/**
+ * The part of `want` that differs from the cluster's current dynamic configuration `have` (GET /config).
+ * Values are compared as text (Patroni keeps what YAML or JSON gave it: `"on"` and `on`, 100 and "100").
+ * Settings the spec does not manage are left alone.
+ */
+export function dynamicConfigPatch(
+  want: DynamicConfig,
+  have: Record<string, unknown>,
+): { patch: Record<string, unknown>; changes: string[] } {
+  const patch: Record<string, unknown> = {};
+  const changes: string[] = [];
+  const same = (a: unknown, b: unknown) => a !== undefined && a !== null && String(a) === String(b);
+  const show = (v: unknown) => (v === undefined || v === null ? '(unset)' : String(v));
+  for (const [k, v] of Object.entries(want)) {
+    if (k === 'postgresql') continue;
+    if (!same(have[k], v)) {
+      patch[k] = v;
+      changes.push(`${k}: ${show(have[k])} -> ${v}`);
+    }
+  }
+  const hp = (have.postgresql ?? {}) as Record<string, unknown>;
+  const pg: Record<string, unknown> = {};
+  for (const k of ['use_pg_rewind', 'use_slots'] as const) {
+    if (!same(hp[k], want.postgresql[k])) {
+      pg[k] = want.postgresql[k];
+      changes.push(`postgresql.${k}: ${show(hp[k])} -> ${want.postgresql[k]}`);
+    }
+  }
+  const hparams = (hp.parameters ?? {}) as Record<string, unknown>;
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(want.postgresql.parameters)) {
+    if (!same(hparams[k], v)) {
+      params[k] = v;
+      changes.push(`postgresql.parameters.${k}: ${show(hparams[k])} -> ${v}`);
+    }
+  }
+  if (Object.keys(params).length > 0) pg.parameters = params;
+  if (Object.keys(pg).length > 0) patch.postgresql = pg;
+  return { patch, changes };
 }

@@ -12,6 +12,8 @@ export interface ClusterSecrets {
   restapi: string;
   /** Passwords replaced by a rotation, kept so plans can redact them from old files. */
   previous?: string[];
+  /** Set by {@link rotateSecrets}: the next apply changes the roles' passwords, then clears it. */
+  rotationPending?: boolean;
 }
 
 const KEYS = ['superuser', 'replication', 'rewind', 'restapi'] as const;
@@ -104,4 +106,29 @@ export function secretValues(s: ClusterSecrets, extra: string[] = []): string[] 
   return [s.superuser, s.replication, s.rewind, s.restapi, ...(s.previous ?? []), ...extra].filter(
     (v) => v.length > 0,
   );
+}
+
+/**
+ * New passwords for every role (the old ones are kept in `previous`, for redaction). The next apply sets
+ * them on the leader (ALTER ROLE over the local socket, SQL on stdin) before it rewrites patroni.yml and
+ * pgpass on every node and reloads Patroni.
+ */
+export async function rotateSecrets(file: string): Promise<ClusterSecrets> {
+  const { secrets } = await loadSecrets(file, false);
+  const next: ClusterSecrets = {
+    superuser: generatePassword(),
+    replication: generatePassword(),
+    rewind: generatePassword(),
+    restapi: generatePassword(),
+    previous: [
+      secrets.superuser,
+      secrets.replication,
+      secrets.rewind,
+      secrets.restapi,
+      ...(secrets.previous ?? []),
+    ].slice(0, 40),
+    rotationPending: true,
+  };
+  await writeSecrets(file, next);
+  return next;
 }

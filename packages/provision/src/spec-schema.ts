@@ -172,6 +172,12 @@ export const clusterSpecSchema = {
             "`debian`: apt's patroni package; `pip`: the recipe's virtualenv in /opt/patroni; `installed`: leave it to you (give `bin`).",
         },
         bin: { type: 'string', minLength: 1, description: 'The patroni executable (source installed).' },
+        packages: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[a-z0-9][a-z0-9+.-]*$' },
+          description:
+            'Extra Debian packages every node needs, e.g. the Python modules an `installed` Patroni imports (python3-etcd, python3-psycopg2, ...).',
+        },
         version: {
           enum: ['3.0', '4.0', '4.1'],
           description:

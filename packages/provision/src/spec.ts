@@ -51,6 +51,7 @@ export interface ClusterSpec {
     bin: string;
     version: '3.0' | '4.0' | '4.1';
     restApiPort: number;
+    packages: string[];
   };
   etcd: { source: 'debian' | 'installed'; clientPort: number; peerPort: number };
   synchronous: { mode: boolean; strict: boolean; nodeCount: number };
@@ -315,6 +316,7 @@ export function resolveSpec(data: unknown, file: string): ClusterSpec {
       bin,
       version: raw.patroni?.version ?? (source === 'debian' ? '3.0' : '4.0'),
       restApiPort: raw.patroni?.restApiPort ?? 8008,
+      packages: raw.patroni?.packages ?? [],
     },
     etcd: {
       source: raw.etcd?.source ?? 'debian',

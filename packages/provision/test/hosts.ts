@@ -10,12 +10,24 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createNetwork, deleteNetwork, type NetnsPlan, netnsPlan } from '@patroni-kit/lab';
+import {
+  attachNamespace,
+  createNetwork,
+  deleteNetwork,
+  detachNamespace,
+  type NetnsPlan,
+  netnsPlan,
+} from '@patroni-kit/lab';
 import { SshHost } from '../src/ssh.js';
 
 const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const IMAGE = join(process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit', 'nspawn/bookworm');
+const CACHE = process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit';
+const IMAGE = join(CACHE, 'nspawn/bookworm');
+/** Patroni 4.0.7 unpacked by scripts/setup.sh; bound read-only into every host for the upgrade test. */
+const PATRONI4 = join(CACHE, 'patroni-4');
+/** The wrapper each host gets: Patroni "already installed" by other means than apt (patroni.source: installed). */
+export const PATRONI4_BIN = '/usr/local/bin/patroni-4.0.7';
 
 /** One booted host. */
 export interface TestHost {
@@ -40,7 +52,16 @@ export interface TestHosts {
   hosts: TestHost[];
   clientKey: string;
   knownHostsFile: string;
+  /** Boots one more host (N = 4, 5, ...: namespace pv-nN at 198.18.10.1N) and adds it to known_hosts. */
+  add(): Promise<TestHost>;
+  /** Stops host `h` (a SIGTERM halts the container cleanly). */
+  stop(h: TestHost): Promise<void>;
   down(): Promise<void>;
+}
+
+/** Whether the hosts have Patroni 4.0.7 at {@link PATRONI4_BIN}. */
+export function hasPatroni4(): boolean {
+  return existsSync(join(PATRONI4, '.complete-patroni'));
 }
 
 /** Why these tests cannot run here, or undefined. */
@@ -62,7 +83,7 @@ async function sshKeygen(file: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Boots `count` hosts (at most 3: the lab's netns plan has three namespaces). */
+/** Boots `count` hosts in the lab's netns plan `pv` (198.18.10.11-13); `add()` boots more on the same subnet. */
 export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
   await ensureImage();
   const plan = netnsPlan('pv', 10);
@@ -91,112 +112,131 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
     }
     for (const m of mounted)
       await run('umount', [m], { timeout: 20_000 }).catch(() => run('umount', ['-l', m]).catch(() => {}));
+    for (let n = 4; n <= hosts.length; n++) await detachNamespace(plan, n);
     await deleteNetwork(plan);
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   };
-  try {
-    for (let i = 0; i < count; i++) {
-      const base = join(dir, `host${i + 1}`);
-      const root = join(base, 'root');
-      await mkdir(join(base, 'up'), { recursive: true });
-      await mkdir(join(base, 'work'), { recursive: true });
-      await mkdir(root, { recursive: true });
-      await run(
-        'mount',
-        [
-          '-t',
-          'overlay',
-          'overlay',
-          '-o',
-          `lowerdir=${IMAGE},upperdir=${base}/up,workdir=${base}/work`,
-          root,
-        ],
-        { timeout: 10_000 },
-      );
-      mounted.push(root);
-      const name = `pg-${i + 1}`;
-      await sshKeygen(join(root, 'etc/ssh/ssh_host_ed25519_key'));
-      await writeFile(join(root, 'etc/hostname'), `${name}\n`);
-      // Host 3 is logged into as an ordinary user with passwordless sudo, like most cloud images.
-      const user = i === 2 ? 'ops' : 'root';
-      if (user === 'ops') {
-        await run('chroot', [root, 'useradd', '-m', '-s', '/bin/bash', 'ops'], { timeout: 20_000 });
-        await writeFile(join(root, 'etc/sudoers.d/ops'), 'ops ALL=(ALL) NOPASSWD: ALL\n', { mode: 0o440 });
-      }
-      const home = user === 'root' ? join(root, 'root') : join(root, 'home', user);
-      await mkdir(join(home, '.ssh'), { recursive: true });
-      await writeFile(join(home, '.ssh/authorized_keys'), pub);
-      await chmod(join(home, '.ssh'), 0o700);
-      if (user !== 'root')
-        await run('chroot', [root, 'chown', '-R', `${user}:${user}`, `/home/${user}/.ssh`]);
-      const keyPub = (await readFile(join(root, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8'))
-        .trim()
-        .split(/\s+/);
-      const fp = (
-        await run('ssh-keygen', ['-lf', join(root, 'etc/ssh/ssh_host_ed25519_key.pub')])
-      ).stdout.split(/\s+/)[1]!;
-      const address = plan.hosts[i]!;
-      const log = openSync(join(base, 'console.log'), 'a');
-      const proc = spawn(
-        'systemd-nspawn',
-        [
-          '-q',
-          '-D',
-          root,
-          '--register=no',
-          '--keep-unit',
-          '--boot',
-          `--network-namespace-path=/run/netns/${plan.namespaces[i]}`,
-          `--machine=pv${i + 1}`,
-          `--hostname=${name}`,
-        ],
-        { stdio: ['ignore', log, log], detached: false },
-      );
-      hosts.push({
-        index: i,
-        name,
-        address,
-        namespace: plan.namespaces[i]!,
-        root,
-        fingerprint: fp,
-        knownHosts: `${address} ${keyPub[0]} ${keyPub[1]}`,
-        user,
-        pid: proc.pid!,
-        proc,
-      });
+  // Ready when a verified SSH login works (bounded: 90 s per host).
+  const ready = async (h: TestHost, knownHostsFile: string) => {
+    const t0 = Date.now();
+    for (;;) {
+      if (h.proc.exitCode !== null)
+        throw new Error(
+          `nspawn for ${h.name} exited (${h.proc.exitCode}); see ${dirname(h.root)}/console.log`,
+        );
+      try {
+        const s = await SshHost.connect({
+          host: h.address,
+          port: 22,
+          user: h.user,
+          privateKey: clientKey,
+          agent: false,
+          knownHosts: knownHostsFile,
+          connectTimeoutMs: 3000,
+        });
+        const r = await s.exec('systemctl is-system-running --wait', { timeoutMs: 60_000 });
+        s.close();
+        if (r.stdout.trim() === 'running' || r.stdout.trim() === 'degraded') return;
+      } catch {}
+      if (Date.now() - t0 > 90_000)
+        throw new Error(`${h.name} did not accept SSH within 90 s; see ${dirname(h.root)}/console.log`);
+      await sleep(500);
     }
+  };
+  const bootOne = async (i: number): Promise<TestHost> => {
+    const base = join(dir, `host${i + 1}`);
+    const root = join(base, 'root');
+    await mkdir(join(base, 'up'), { recursive: true });
+    await mkdir(join(base, 'work'), { recursive: true });
+    await mkdir(root, { recursive: true });
+    await run(
+      'mount',
+      ['-t', 'overlay', 'overlay', '-o', `lowerdir=${IMAGE},upperdir=${base}/up,workdir=${base}/work`, root],
+      { timeout: 10_000 },
+    );
+    mounted.push(root);
+    const name = `pg-${i + 1}`;
+    await sshKeygen(join(root, 'etc/ssh/ssh_host_ed25519_key'));
+    await writeFile(join(root, 'etc/hostname'), `${name}\n`);
+    const extraArgs: string[] = [];
+    if (existsSync(join(PATRONI4, '.complete-patroni'))) {
+      extraArgs.push(`--bind-ro=${PATRONI4}:/opt/patroni-4`);
+      await writeFile(
+        join(root, PATRONI4_BIN),
+        '#!/bin/sh\n# Patroni 4.0.7 (Debian trixie, unpacked on the test machine, bound read-only here)\nPYTHONPATH=/opt/patroni-4/usr/lib/python3/dist-packages exec /usr/bin/python3 -m patroni "$@"\n',
+        { mode: 0o755 },
+      );
+    }
+    // Host 3 is logged into as an ordinary user with passwordless sudo, like most cloud images.
+    const user = i === 2 ? 'ops' : 'root';
+    if (user === 'ops') {
+      await run('chroot', [root, 'useradd', '-m', '-s', '/bin/bash', 'ops'], { timeout: 20_000 });
+      await writeFile(join(root, 'etc/sudoers.d/ops'), 'ops ALL=(ALL) NOPASSWD: ALL\n', { mode: 0o440 });
+    }
+    const home = user === 'root' ? join(root, 'root') : join(root, 'home', user);
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh/authorized_keys'), pub);
+    await chmod(join(home, '.ssh'), 0o700);
+    if (user !== 'root') await run('chroot', [root, 'chown', '-R', `${user}:${user}`, `/home/${user}/.ssh`]);
+    const keyPub = (await readFile(join(root, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8'))
+      .trim()
+      .split(/\s+/);
+    const fp = (
+      await run('ssh-keygen', ['-lf', join(root, 'etc/ssh/ssh_host_ed25519_key.pub')])
+    ).stdout.split(/\s+/)[1]!;
+    const address = i < 3 ? plan.hosts[i]! : `198.18.10.1${i + 1}`;
+    const namespace = i < 3 ? plan.namespaces[i]! : await attachNamespace(plan, i + 1, address);
+    const log = openSync(join(base, 'console.log'), 'a');
+    const proc = spawn(
+      'systemd-nspawn',
+      [
+        '-q',
+        '-D',
+        root,
+        '--register=no',
+        '--keep-unit',
+        '--boot',
+        `--network-namespace-path=/run/netns/${namespace}`,
+        `--machine=pv${i + 1}`,
+        `--hostname=${name}`,
+        ...extraArgs,
+      ],
+      { stdio: ['ignore', log, log], detached: false },
+    );
+    const h: TestHost = {
+      index: i,
+      name,
+      address,
+      namespace,
+      root,
+      fingerprint: fp,
+      knownHosts: `${address} ${keyPub[0]} ${keyPub[1]}`,
+      user,
+      pid: proc.pid!,
+      proc,
+    };
+    hosts.push(h);
+    return h;
+  };
+  try {
+    for (let i = 0; i < count; i++) await bootOne(i);
     const knownHostsFile = join(dir, 'known_hosts');
     await writeFile(knownHostsFile, `${hosts.map((h) => h.knownHosts).join('\n')}\n`);
-    // Ready when a verified SSH login works (bounded: 90 s per host).
-    await Promise.all(
-      hosts.map(async (h) => {
-        const t0 = Date.now();
-        for (;;) {
-          if (h.proc.exitCode !== null)
-            throw new Error(
-              `nspawn for ${h.name} exited (${h.proc.exitCode}); see ${dirname(h.root)}/console.log`,
-            );
-          try {
-            const s = await SshHost.connect({
-              host: h.address,
-              port: 22,
-              user: h.user,
-              privateKey: clientKey,
-              agent: false,
-              knownHosts: knownHostsFile,
-              connectTimeoutMs: 3000,
-            });
-            const r = await s.exec('systemctl is-system-running --wait', { timeoutMs: 60_000 });
-            s.close();
-            if (r.stdout.trim() === 'running' || r.stdout.trim() === 'degraded') return;
-          } catch {}
-          if (Date.now() - t0 > 90_000)
-            throw new Error(`${h.name} did not accept SSH within 90 s; see ${dirname(h.root)}/console.log`);
-          await sleep(500);
-        }
-      }),
-    );
-    return { dir, plan, hosts, clientKey, knownHostsFile, down };
+    await Promise.all(hosts.map((h) => ready(h, knownHostsFile)));
+    const add = async () => {
+      const h = await bootOne(hosts.length);
+      await writeFile(knownHostsFile, `${hosts.map((x) => x.knownHosts).join('\n')}\n`);
+      await ready(h, knownHostsFile);
+      return h;
+    };
+    const stop = async (h: TestHost) => {
+      try {
+        process.kill(h.pid, 'SIGTERM');
+      } catch {}
+      for (let i = 0; i < 100 && h.proc.exitCode === null && h.proc.signalCode === null; i++)
+        await sleep(200);
+    };
+    return { dir, plan, hosts, clientKey, knownHostsFile, add, stop, down };
   } catch (err) {
     await down();
     throw err;
@@ -254,14 +294,14 @@ export async function heal(h: TestHost): Promise<void> {
 }
 
 /** A spec for the booted hosts. */
-export function specYaml(t: TestHosts, extra = '', pins = false): string {
+export function specYaml(t: TestHosts, extra = '', pins = false, hosts = t.hosts): string {
   return `cluster: pv-cluster
 ssh:
   privateKey: ${t.clientKey}
   knownHosts: ${t.knownHostsFile}
   connectTimeoutMs: 5000
 nodes:
-${t.hosts.map((h) => `  - name: ${h.name}\n    address: ${h.address}\n    ssh: { user: ${h.user}${pins ? `, hostKey: '${h.fingerprint}'` : ''} }`).join('\n')}
+${hosts.map((h) => `  - name: ${h.name}\n    address: ${h.address}\n    ssh: { user: ${h.user}${pins ? `, hostKey: '${h.fingerprint}'` : ''} }`).join('\n')}
 timing: fast
 ${extra}`;
 }

@@ -16,6 +16,8 @@ import { promisify } from 'node:util';
 import { lintText } from '@patroni-kit/config';
 import {
   type ClusterSecrets,
+  dynamicConfig,
+  dynamicConfigPatch,
   lintPatroniYml,
   parseSpec,
   renderEtcdEnv,
@@ -186,4 +188,25 @@ test('node files carry the webhook only when configured, with root-only modes fo
   assert.ok(renderNodeFiles(four, secrets, four.nodes[2]!).some((f) => f.path === '/etc/default/etcd'));
   assert.ok(!renderNodeFiles(four, secrets, four.nodes[3]!).some((f) => f.path === '/etc/default/etcd'));
   assert.doesNotMatch(renderPatroniYml(four, secrets, four.nodes[3]!), /10\.0\.0\.13:2379/);
+});
+
+test('the DCS patch holds only what differs, compared as text, and leaves unmanaged settings alone', () => {
+  const want = dynamicConfig(spec);
+  const same = JSON.parse(JSON.stringify(want)) as Record<string, unknown>;
+  (same as { postgresql: { parameters: Record<string, unknown> } }).postgresql.parameters.max_connections =
+    '100';
+  (same as { failsafe_mode?: boolean }).failsafe_mode = true;
+  assert.deepEqual(dynamicConfigPatch(want, same), { patch: {}, changes: [] });
+  const old = JSON.parse(JSON.stringify(same)) as {
+    ttl: number;
+    postgresql: { parameters: Record<string, unknown> };
+  };
+  old.ttl = 99;
+  delete old.postgresql.parameters.wal_sender_timeout;
+  const d = dynamicConfigPatch(want, old as unknown as Record<string, unknown>);
+  assert.deepEqual(d.patch, { ttl: want.ttl, postgresql: { parameters: { wal_sender_timeout: '5s' } } });
+  assert.deepEqual(d.changes, [
+    `ttl: 99 -> ${want.ttl}`,
+    'postgresql.parameters.wal_sender_timeout: (unset) -> 5s',
+  ]);
 });

@@ -4,7 +4,7 @@ import { PatroniKitError } from '@patroni-kit/errors';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
-const usage = `Usage: patroni-kit provision plan|apply|status SPEC [options]
+const usage = `Usage: patroni-kit provision plan|apply|status|rotate-passwords SPEC [options]
 
 Turns a cluster spec (schemas/cluster-spec.schema.json, docs/provision-spec.md) into patroni.yml, etcd,
 HAProxy, systemd and webhook files and applies them over SSH in the production recipe's order: packages;
@@ -15,6 +15,9 @@ port and a read through the reader port.
   plan     show every file diff and command per host; changes nothing
   apply    change what differs; a second apply changes nothing; after a failure, apply again continues
   status   services and Patroni role per host, and the last apply's outcome
+  rotate-passwords
+           new passwords for every role into SPEC.secrets.json; the next apply sets them on the leader
+           (ALTER ROLE, SQL on stdin), then rewrites patroni.yml and pgpass everywhere and reloads
 
 Passwords are generated on first use into SPEC.secrets.json (mode 0600). Host keys are checked against
 known_hosts (ssh.knownHosts) or a pinned ssh.hostKey; an unknown or changed key is refused.
@@ -55,8 +58,13 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [action, file, ...extra] = positionals;
-  if (!action || !['plan', 'apply', 'status'].includes(action) || !file || extra.length > 0) {
-    throw new PatroniKitError('USAGE', 'expected `provision plan|apply|status SPEC`', {
+  if (
+    !action ||
+    !['plan', 'apply', 'status', 'rotate-passwords'].includes(action) ||
+    !file ||
+    extra.length > 0
+  ) {
+    throw new PatroniKitError('USAGE', 'expected `provision plan|apply|status|rotate-passwords SPEC`', {
       hint: 'see `patroni-kit provision --help`',
     });
   }
@@ -64,6 +72,17 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const spec = await p.loadSpec(file, io.signal);
   const out = (s: string) => io.stdout.write(s);
   const json = Boolean(values.json);
+
+  if (action === 'rotate-passwords') {
+    await p.rotateSecrets(spec.secretsFile);
+    if (json)
+      out(`${JSON.stringify({ type: 'result', rotationPending: true, secretsFile: spec.secretsFile })}\n`);
+    else
+      out(
+        `new passwords written to ${spec.secretsFile}; run \`patroni-kit provision apply ${file}\` to set them\n`,
+      );
+    return ExitCode.ok;
+  }
 
   if (action === 'status') {
     const st = await p.status(spec, { signal: io.signal });
@@ -108,6 +127,11 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
         if (quiet && e.status === 'unchanged') break;
         out(`  ${e.host.padEnd(12)} ${e.status.padEnd(12)} ${e.path}\n`);
         if (showDiff && e.diff) out(`${e.diff.replace(/\n$/, '').replace(/^/gm, '      ')}\n`);
+        break;
+      case 'config':
+        if (quiet && e.status === 'unchanged') break;
+        out(`  ${e.host.padEnd(12)} ${e.status.padEnd(12)} dynamic configuration (DCS)\n`);
+        for (const c of e.changes) out(`      ${c}\n`);
         break;
       case 'command':
         if (quiet && e.status === 'ok') break;
