@@ -26,6 +26,7 @@ import {
   classifySlots,
   clockOffsetBounds,
   type LeaderWal,
+  parseHistoryFile,
   type SlotFinding,
   segmentStartLsn,
   slotRowFromSql,
@@ -573,6 +574,7 @@ export class Cluster {
 
   /** Slots (with retained bytes) and the oldest WAL segment on `leader`, by SQL. */
   #leaderWal(leader: MemberView, signal?: AbortSignal): Promise<LeaderWal> {
+    const tl = leader.live?.timeline ?? leader.timeline;
     return this.#withPg(
       leader,
       { timeoutMs: this.#timeouts.member * 2, ...(signal ? { signal } : {}) },
@@ -582,13 +584,27 @@ export class Cluster {
                   pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text as retained
              from pg_replication_slots order by slot_name`,
         );
-        // The oldest WAL segment still on disk: a replica that needs older WAL cannot stream.
+        // The oldest WAL segment still on disk (by position, whatever its timeline): a replica that
+        // needs older WAL cannot stream.
         const oldest = await client.query<{ name: string | null }>(
-          `select min(name) as name from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`,
+          `select name from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$' order by substr(name, 9) limit 1`,
         );
         const wal: LeaderWal = { slots: slots.rows.map(slotRowFromSql) };
         const start = segmentStartLsn(oldest.rows[0]?.name ?? '');
         if (start !== undefined) wal.oldestSegmentLsn = start;
+        // The leader's own timeline history: the DCS key is rewritten only when the timeline number
+        // changes, so it can describe another branch than the one the leader is on.
+        if (tl !== undefined && tl > 1) {
+          try {
+            const h = await client.query<{ h: string }>(
+              `select pg_read_file('pg_wal/' || lpad(upper(to_hex($1::int)), 8, '0') || '.history') as h`,
+              [tl],
+            );
+            wal.history = parseHistoryFile(h.rows[0]?.h ?? '');
+          } catch {
+            // no such file or no right to read it: the DCS history is all we have
+          }
+        }
         return wal;
       },
     );

@@ -8,6 +8,7 @@ export {
   firstToStart,
   type HistoryLine,
   parseControlData,
+  parseHistoryFile,
   type RestartCandidate,
   type StreamDiagnosis,
   type StreamFacts,

@@ -72,6 +72,22 @@ export interface HistoryLine {
   newLeader?: string;
 }
 
+/**
+ * Parses a PostgreSQL timeline history file (`00000004.history`: `1\t0/402E538\treason` per line). It is
+ * the leader's own truth: Patroni rewrites the DCS history only when the timeline NUMBER changes, so a
+ * member that took over on a diverged branch with the same number leaves the DCS history describing
+ * another branch.
+ */
+export function parseHistoryFile(text: string): HistoryLine[] {
+  const out: HistoryLine[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+([0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8})/.exec(line);
+    const lsn = m ? parseLsn(m[2]!) : undefined;
+    if (m && lsn !== undefined) out.push({ timeline: Number(m[1]), lsn });
+  }
+  return out;
+}
+
 /** The timeline the DCS history implies the cluster is on (Patroni's `Cluster.timeline`): last line + 1. */
 export function clusterTimeline(history: HistoryLine[]): number {
   const last = history.at(-1);
@@ -144,7 +160,10 @@ const lastMatch = (text: string, re: RegExp): RegExpExecArray | undefined => {
 };
 
 /** Classifies a member that does not stream (pure: the lab passes its log and REST view). */
-export function diagnoseStreaming(f: StreamFacts): StreamDiagnosis {
+export function diagnoseStreaming(facts: StreamFacts): StreamDiagnosis {
+  // What a member logged before a successful pg_rewind is history: the rewind fixed it.
+  const rewound = facts.log.lastIndexOf('pg_rewind exit code=0');
+  const f = rewound >= 0 ? { ...facts, log: facts.log.slice(rewound) } : facts;
   const base = { member: f.member };
   if (!f.running)
     return {
