@@ -42,17 +42,21 @@ export interface RestartCandidate {
   control?: ControlData;
 }
 
+/** pg_controldata states of a data directory that last ran as a primary (cleanly stopped or crashed). */
+const PRIMARY_STATES = new Set(['shut down', 'in production', 'shutting down', 'in crash recovery']);
+
 /**
  * The member to start first after a full stop: the newest timeline (so the older-timeline ex-leader never
- * races alone), then a primary that shut down cleanly, then the furthest checkpoint, then the member the
- * DCS history names as the last one promoted. Undefined when no data directory could be read.
+ * races alone), then the one that ran as primary on it (it has the most WAL of that timeline, whatever the
+ * checkpoints say), then the furthest checkpoint, then the member the DCS history names as the last one
+ * promoted. Undefined when no data directory could be read.
  */
 export function firstToStart(candidates: RestartCandidate[], lastPromoted?: string): number | undefined {
   const known = candidates.filter((c) => c.control);
   if (known.length === 0) return undefined;
   const rank = (c: RestartCandidate) => [
     c.control!.timeline,
-    c.control!.state === 'shut down' ? 1 : 0,
+    PRIMARY_STATES.has(c.control!.state) ? 1 : 0,
     c.control!.checkpointLsn,
     c.name === lastPromoted ? 1 : 0,
   ];

@@ -44,6 +44,11 @@ describe('restart order', () => {
       ]),
       1,
     );
+    // Same timeline: the member that ran as primary first (crashed or not), even behind on checkpoints.
+    assert.equal(
+      firstToStart([c(0, 'in archive recovery', 1, '0/3000060'), c(1, 'in production', 1, '0/2000110')]),
+      1,
+    );
     // Same timeline and checkpoint: the cleanly stopped primary first.
     assert.equal(
       firstToStart([c(0, 'shut down in recovery', 2, '0/402EE90'), c(1, 'shut down', 2, '0/402EE90')]),
