@@ -537,7 +537,11 @@ export class Cluster {
     } catch (err) {
       if (isPatroniKitError(err)) throw err;
       const e = err as Error & { code?: string };
-      const auth = e.code === '28P01' || /password authentication failed/.test(e.message);
+      const auth =
+        e.code === '28P01' ||
+        /password authentication failed|client password must be a string|no password supplied/.test(
+          e.message,
+        );
       throw new PatroniKitError(
         auth ? 'AUTH' : 'CONNECT',
         `query on ${m.name} (${m.host}:${m.port ?? 5432}): ${e.message}`,
@@ -823,7 +827,7 @@ export class Cluster {
 
   /**
    * Waits until the health report has a running leader, every replica healthy (streaming, within the lag
-   * limit), every member running and the sources agreeing.
+   * limit), every member running, the sources agreeing and the DCS history recording the leader timeline.
    */
   waitForHealthy(opts: ActionOptions & HealthOptions & { timeoutMs?: number } = {}): Promise<HealthReport> {
     return poll(
@@ -831,7 +835,8 @@ export class Cluster {
       async () => {
         const view = await this.status(opts.signal ? { signal: opts.signal } : {});
         const report = healthReport(view, opts);
-        const needed = ['has_leader', 'has_replicas', 'node_count', 'sources_agree'];
+        // timeline_history: right after a promotion the DCS history lags the leader's timeline for a loop.
+        const needed = ['has_leader', 'has_replicas', 'node_count', 'sources_agree', 'timeline_history'];
         const bad = report.checks.filter((c) => needed.includes(c.name) && c.state !== 'OK');
         if (bad.length === 0) return { done: true, value: report };
         return { done: false, waitingFor: bad.map((c) => c.message).join('; ') };
