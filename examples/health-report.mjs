@@ -11,6 +11,9 @@ try {
   console.log(`${report.scope}: ${report.state} - ${report.summary}`);
   for (const check of report.checks)
     console.log(`  ${check.state.padEnd(8)} ${check.name}: ${check.message}`);
+  // Why each unhealthy replica does not stream, and what fixes it.
+  for (const r of report.replicas ?? [])
+    if (!r.healthy) console.log(`  ${r.member}: ${r.cause}${r.fix ? ` (fix: ${r.fix})` : ''}`);
   const view = await cluster.list();
   for (const advisory of view.advisories)
     console.log(`  advisory: ${advisory.message}\n    fix: ${advisory.fix}`);

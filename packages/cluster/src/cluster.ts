@@ -28,6 +28,7 @@ import {
   classifySlots,
   clockOffsetBounds,
   type LeaderWal,
+  parseHistoryFile,
   type SlotFinding,
   segmentStartLsn,
   slotRowFromSql,
@@ -565,7 +566,11 @@ export class Cluster {
     } catch (err) {
       if (isPatroniKitError(err)) throw err;
       const e = err as Error & { code?: string };
-      const auth = e.code === '28P01' || /password authentication failed/.test(e.message);
+      const auth =
+        e.code === '28P01' ||
+        /password authentication failed|client password must be a string|no password supplied/.test(
+          e.message,
+        );
       throw new PatroniKitError(
         auth ? 'AUTH' : 'CONNECT',
         `query on ${m.name} (${m.host}:${m.port ?? 5432}): ${e.message}`,
@@ -602,6 +607,7 @@ export class Cluster {
 
   /** Slots (with retained bytes) and the oldest WAL segment on `leader`, by SQL. */
   #leaderWal(leader: MemberView, signal?: AbortSignal): Promise<LeaderWal> {
+    const tl = leader.live?.timeline ?? leader.timeline;
     return this.#withPg(
       leader,
       { timeoutMs: this.#timeouts.member * 2, ...(signal ? { signal } : {}) },
@@ -611,13 +617,27 @@ export class Cluster {
                   pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text as retained
              from pg_replication_slots order by slot_name`,
         );
-        // The oldest WAL segment still on disk: a replica that needs older WAL cannot stream.
+        // The oldest WAL segment still on disk (by position, whatever its timeline): a replica that
+        // needs older WAL cannot stream.
         const oldest = await client.query<{ name: string | null }>(
-          `select min(name) as name from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`,
+          `select name from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$' order by substr(name, 9) limit 1`,
         );
         const wal: LeaderWal = { slots: slots.rows.map(slotRowFromSql) };
         const start = segmentStartLsn(oldest.rows[0]?.name ?? '');
         if (start !== undefined) wal.oldestSegmentLsn = start;
+        // The leader's own timeline history: the DCS key is rewritten only when the timeline number
+        // changes, so it can describe another branch than the one the leader is on.
+        if (tl !== undefined && tl > 1) {
+          try {
+            const h = await client.query<{ h: string }>(
+              `select pg_read_file('pg_wal/' || lpad(upper(to_hex($1::int)), 8, '0') || '.history') as h`,
+              [tl],
+            );
+            wal.history = parseHistoryFile(h.rows[0]?.h ?? '');
+          } catch {
+            // no such file or no right to read it: the DCS history is all we have
+          }
+        }
         return wal;
       },
     );
@@ -836,7 +856,7 @@ export class Cluster {
 
   /**
    * Waits until the health report has a running leader, every replica healthy (streaming, within the lag
-   * limit), every member running and the sources agreeing.
+   * limit), every member running, the sources agreeing and the DCS history recording the leader timeline.
    */
   waitForHealthy(opts: ActionOptions & HealthOptions & { timeoutMs?: number } = {}): Promise<HealthReport> {
     return poll(
@@ -844,7 +864,8 @@ export class Cluster {
       async () => {
         const view = await this.status(opts.signal ? { signal: opts.signal } : {});
         const report = healthReport(view, opts);
-        const needed = ['has_leader', 'has_replicas', 'node_count', 'sources_agree'];
+        // timeline_history: right after a promotion the DCS history lags the leader's timeline for a loop.
+        const needed = ['has_leader', 'has_replicas', 'node_count', 'sources_agree', 'timeline_history'];
         const bad = report.checks.filter((c) => needed.includes(c.name) && c.state !== 'OK');
         if (bad.length === 0) return { done: true, value: report };
         return { done: false, waitingFor: bad.map((c) => c.message).join('; ') };

@@ -286,6 +286,34 @@ export interface LeaderWal {
   /** Start LSN of the oldest WAL segment still in the leader's pg_wal. */
   oldestSegmentLsn?: number;
   slots?: readonly SlotRow[];
+  /** The leader's own timeline history file (`pg_wal/0000000N.history`). */
+  history?: HistoryPoint[];
+}
+
+/** Parses a PostgreSQL timeline history file: `1\t0/402E538\treason` per line. */
+export function parseHistoryFile(text: string): HistoryPoint[] {
+  const out: HistoryPoint[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+([0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8})/.exec(line);
+    const lsn = m ? parseLsn(m[2]) : undefined;
+    if (m && lsn !== undefined) out.push({ timeline: Number(m[1]), lsn });
+  }
+  return out;
+}
+
+/**
+ * Where the DCS history and the leader's own history file disagree on a timeline both list: the leader
+ * is on another branch than the one the DCS recorded (a stale member took over with the same number).
+ */
+export function historyMismatch(
+  dcs: readonly HistoryPoint[],
+  own: readonly HistoryPoint[],
+): { timeline: number; dcs: number; own: number } | undefined {
+  for (const o of own) {
+    const d = dcs.find((x) => x.timeline === o.timeline);
+    if (d && d.lsn !== o.lsn) return { timeline: o.timeline, dcs: d.lsn, own: o.lsn };
+  }
+  return undefined;
 }
 
 /** The facts for {@link explainReplica} besides the member itself. */

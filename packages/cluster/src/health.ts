@@ -9,6 +9,7 @@ import {
   clockSkew,
   explainReplica,
   formatLsn,
+  historyMismatch,
   historyTimeline,
   type LeaderWal,
   type ReplicaExplanation,
@@ -104,7 +105,10 @@ export function healthReport(
       ? view.config.maximum_lag_on_failover
       : 1048576);
   const replicas = view.members.filter((m) => m.name !== view.leader);
-  const history = (view.history ?? []).map((h) => ({ timeline: h.timeline, lsn: h.lsn }));
+  const dcsHistory = (view.history ?? []).map((h) => ({ timeline: h.timeline, lsn: h.lsn }));
+  // The leader's own history file is the truth about its branch; the DCS key may describe another.
+  const ownHistory = facts.leaderWal?.history;
+  const history = ownHistory && ownHistory.length > 0 ? ownHistory : dcsHistory;
   const explained = new Map(
     replicas.map((m) => [
       m.name,
@@ -220,8 +224,16 @@ export function healthReport(
   );
 
   // The DCS history must know the leader's timeline: check_timeline compares with it after a restart.
-  if (view.source === 'dcs' && timeline !== undefined && view.history !== undefined) {
-    const recorded = historyTimeline(history);
+  const mismatch = ownHistory ? historyMismatch(dcsHistory, ownHistory) : undefined;
+  if (mismatch)
+    add(
+      'timeline_history',
+      'CRITICAL',
+      `the DCS history says timeline ${mismatch.timeline} ended at ${formatLsn(mismatch.dcs)}, the leader's own history says ${formatLsn(mismatch.own)}: the leader runs on another branch than the one the cluster recorded (a stale member took over; writes acknowledged on the other branch are not on this leader)`,
+      mismatch.timeline,
+    );
+  else if (view.source === 'dcs' && timeline !== undefined && view.history !== undefined) {
+    const recorded = historyTimeline(dcsHistory);
     if (recorded < timeline)
       add(
         'timeline_history',
@@ -237,7 +249,7 @@ export function healthReport(
         recorded,
       );
     else {
-      const last = history.at(-1);
+      const last = dcsHistory.at(-1);
       add(
         'timeline_history',
         'OK',

@@ -10,8 +10,10 @@ import {
   explainReplica,
   formatLsn,
   healthReport,
+  historyMismatch,
   historyTimeline,
   type MemberView,
+  parseHistoryFile,
   parseLsn,
   type ReplicaContext,
   segmentStartLsn,
@@ -79,6 +81,69 @@ describe('LSNs and segments', () => {
     assert.equal(segmentStartLsn('00000001.history'), undefined);
     assert.equal(historyTimeline([]), 1);
     assert.equal(historyTimeline(history), 3);
+  });
+});
+
+describe("the leader's own history file", () => {
+  test('parses PostgreSQL history files and finds where the DCS history describes another branch', () => {
+    const own = parseHistoryFile(
+      '1\t0/402E538\tno recovery target specified\n\n2\t0/50000A0\tno recovery target specified\n',
+    );
+    assert.deepEqual(own, [
+      { timeline: 1, lsn: 0x402e538 },
+      { timeline: 2, lsn: 0x50000a0 },
+    ]);
+    const dcs = [
+      { timeline: 1, lsn: 0x402e538 },
+      { timeline: 2, lsn: 0x4032ea0 },
+    ];
+    assert.deepEqual(historyMismatch(dcs, own), { timeline: 2, dcs: 0x4032ea0, own: 0x50000a0 });
+    assert.equal(historyMismatch(own, own), undefined);
+  });
+  test('a replica of the other branch, same timeline number, is diverged against the leader file', () => {
+    // The stale ex-leader took over on its own timeline 3, which began at 0/50000A0; the replicas are on
+    // the recorded timeline 3 that began at 0/4032EA0.
+    const own = [
+      { timeline: 1, lsn: 0x402e538 },
+      { timeline: 2, lsn: 0x50000a0 },
+    ];
+    assert.equal(timelineVerdict({ timeline: 3, lsn: 0x4033000 }, 3, own).verdict, 'diverged');
+  });
+  test('health uses the leader file and says CRITICAL when the DCS history disagrees', () => {
+    const view: ClusterView = {
+      scope: 'lab',
+      source: 'dcs',
+      leader: 'n1',
+      confirmedLeader: 'n1',
+      paused: false,
+      members: [
+        leader,
+        member(
+          'n2',
+          { state: 'in archive recovery' },
+          { replicationState: 'in archive recovery', timeline: 3, walPosition: 0x4033000 },
+        ),
+      ],
+      synchronousMode: 'off',
+      syncStandbys: [],
+      history: [
+        { timeline: 1, lsn: 0x402e538, reason: 'x' },
+        { timeline: 2, lsn: 0x4032ea0, reason: 'x' },
+      ],
+      disagreements: [],
+      advisories: [],
+      warnings: [],
+      at: new Date().toISOString(),
+    };
+    const own = [
+      { timeline: 1, lsn: 0x402e538 },
+      { timeline: 2, lsn: 0x50000a0 },
+    ];
+    const r = healthReport(view, {}, { leaderWal: { history: own, slots: [] } });
+    const c = r.checks.find((x) => x.name === 'timeline_history');
+    assert.equal(c?.state, 'CRITICAL');
+    assert.match(c?.message ?? '', /another branch/);
+    assert.equal(r.replicas?.[0]?.cause, 'timeline_diverged');
   });
 });
 

@@ -17,6 +17,7 @@ export {
   firstToStart,
   type HistoryLine,
   parseControlData,
+  parseHistoryFile,
   type RestartCandidate,
   type StreamDiagnosis,
   type StreamFacts,

@@ -56,6 +56,7 @@ import {
   formatLsn,
   type HistoryLine,
   parseControlData,
+  parseHistoryFile,
   type RestartCandidate,
   type StreamDiagnosis,
 } from './recovery.js';
@@ -80,6 +81,11 @@ import type {
 } from './types.js';
 
 const STATE_VERSION = 1;
+
+/** How long a member may show a cause that waiting does not cure before `up` gives up on it. */
+const STUCK_MS = 45_000;
+/** Causes that waiting does not cure: the lab has no WAL archive, so removed WAL never comes back. */
+const HOPELESS = new Set<StreamDiagnosis['cause']>(['timeline_diverged', 'rewind_failed', 'wal_removed']);
 
 /** What lab.json holds. */
 interface LabState {
@@ -526,11 +532,30 @@ export class Lab {
     const leaderIndex = await this.waitLeader(state, signal, leaderKnown);
     const started = Date.now();
     const opt = signal ? { signal } : {};
+    // A member whose log shows a cause that waiting does not cure (diverged timeline, failed rewind, WAL gone)
+    // for STUCK_MS ends the wait early; the grace covers Patroni's own rewind after the first error.
+    const firstSeen = new Map<string, number>();
+    let lastDiagnosis = 0;
+    let stuck: StreamDiagnosis[] | undefined;
     try {
       await waitFor(
-        'both replicas streaming with zero lag',
+        state.layout.sync
+          ? 'both replicas streaming with zero lag and a synchronous standby in the DCS'
+          : 'both replicas streaming with zero lag',
         async () => {
           this.checkPatroniAlive(state);
+          if (Date.now() - lastDiagnosis >= 5000) {
+            lastDiagnosis = Date.now();
+            const found = await this.diagnoseReplicas(state, leaderIndex, signal).catch(() => []);
+            const hopeless = found.filter((d) => HOPELESS.has(d.cause));
+            for (const name of [...firstSeen.keys()])
+              if (!hopeless.some((d) => d.member === name)) firstSeen.delete(name);
+            for (const d of hopeless) if (!firstSeen.has(d.member)) firstSeen.set(d.member, Date.now());
+            if (hopeless.some((d) => Date.now() - firstSeen.get(d.member)! >= STUCK_MS)) {
+              stuck = found;
+              throw new PatroniKitError('LAB', 'replicas cannot stream');
+            }
+          }
           const leader = await tryHttpJson(`${this.restUrl(state, leaderIndex)}/patroni`, 2000, signal);
           const replication =
             (leader?.body as { replication?: Array<{ state?: string; application_name?: string }> } | null)
@@ -545,13 +570,30 @@ export class Lab {
           const leaderLsn = xlog(views[leaderIndex]).location;
           if (typeof leaderLsn !== 'number') return undefined;
           const replicas = views.filter((_, i) => i !== leaderIndex);
+          // Patroni says `starting` for a moment after a rewind even though PostgreSQL already streams;
+          // `up` returns only when every member also reports `running`, as health will expect.
+          if (!views.every((v) => v?.state === 'running')) return undefined;
+          // In synchronous mode a leader lost before Patroni records a sync standby in the DCS leaves the
+          // cluster without a failover candidate: healthy means the `sync` key names one.
+          if (state.layout.sync) {
+            const sync = await this.dcsKey(state, 'sync', signal);
+            const standby = (() => {
+              try {
+                return (JSON.parse(sync ?? '{}') as { sync_standby?: unknown }).sync_standby;
+              } catch {
+                return undefined;
+              }
+            })();
+            if (typeof standby !== 'string' || standby === '') return undefined;
+          }
           return replicas.every((v) => (xlog(v).replayed_location ?? -1) >= leaderLsn) ? true : undefined;
         },
         { timeoutMs: PHASE.replicas, intervalMs: 300, ...opt },
       );
     } catch (err) {
       if (isPatroniKitError(err, 'ABORTED')) throw err;
-      const found = await this.diagnoseReplicas(state, leaderIndex, signal).catch(() => []);
+      if (isPatroniKitError(err, 'LAB') && !stuck) throw err;
+      const found = stuck ?? (await this.diagnoseReplicas(state, leaderIndex, signal).catch(() => []));
       if (found.length === 0) {
         const other = leaderIndex === 0 ? 1 : 0;
         throw this.failedPart(
@@ -566,9 +608,9 @@ export class Lab {
         'LAB',
         `the lab has a leader (${state.layout.nodeNames[leaderIndex]}) but ${found
           .map((d) => d.member)
-          .join(
-            ' and ',
-          )} do(es) not stream: ${(err as Error).message}\n${found.map((d) => `  - ${d.message}`).join('\n')}`,
+          .join(' and ')} cannot stream${
+          stuck ? ` (unchanged for ${STUCK_MS / 1000} s)` : `: ${(err as Error).message}`
+        }\n${found.map((d) => `  - ${d.message}`).join('\n')}`,
         {
           hint: `${fixes.length ? `fix: ${fixes.join('; ')}; ` : ''}logs in ${join(this.dir, 'logs')}`,
           cause: err,
@@ -593,17 +635,30 @@ export class Lab {
     const streaming = new Set(
       replication.filter((r) => r.state === 'streaming').map((r) => r.application_name),
     );
-    const history = await this.dcsHistory(state, signal);
+    // The leader's own history file when it has one (see parseHistoryFile), else the DCS key.
+    const leaderTl = typeof leaderView?.timeline === 'number' ? leaderView.timeline : undefined;
+    const own =
+      leaderTl !== undefined && leaderTl > 1
+        ? parseHistoryFile(
+            readText(
+              join(
+                nodePaths(layout, leaderIndex).data,
+                'pg_wal',
+                `${leaderTl.toString(16).toUpperCase().padStart(8, '0')}.history`,
+              ),
+            ),
+          )
+        : [];
+    const history = own.length > 0 ? own : await this.dcsHistory(state, signal);
     const out: StreamDiagnosis[] = [];
     for (let i = 0; i < 3; i++) {
       const name = layout.nodeNames[i]!;
       if (i === leaderIndex || streaming.has(name)) continue;
       const v = views[i];
-      const leaderTl = typeof leaderView?.timeline === 'number' ? leaderView.timeline : undefined;
       out.push(
         diagnoseStreaming({
           member: name,
-          log: tailLog(nodePaths(layout, i).log, 300),
+          log: logSince(nodePaths(layout, i).log, this.logMarks[i] ?? 0),
           running: isRunning(state.processes.patroni[name]),
           ...(typeof v?.state === 'string' ? { state: v.state } : {}),
           ...(typeof v?.timeline === 'number' ? { timeline: v.timeline } : {}),
@@ -671,6 +726,8 @@ export class Lab {
   }
 
   private lastOrderReason = '';
+  /** Size of each node's log when this `up` started its Patroni: diagnoses read only what came after. */
+  private logMarks: number[] = [];
 
   /** pg_controldata of a node's data directory, or undefined when it cannot be read. */
   private async controlData(state: LabState, i: number): Promise<ControlData | undefined> {
@@ -885,6 +942,7 @@ export class Lab {
     await this.waitEtcd(state, signal);
 
     const nodesToStart = [0, 1, 2].filter((i) => stoppedParts.has(layout.nodeNames[i]!));
+    this.logMarks = [0, 1, 2].map((i) => fileSize(nodePaths(layout, i).log));
     const fresh = [0, 1, 2].every((i) => !existsSync(nodePaths(layout, i).data));
     if (fresh) {
       // Bootstrap n1 alone first: replicas that lose the race for the initialize key wait a whole
@@ -1304,6 +1362,32 @@ export class Lab {
   /** The etcd client endpoints, e.g. for the DCS package. */
   etcdHosts(): string[] {
     return etcdHosts(this.loadState().layout);
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What a log gained after byte `offset` (at most its last 256 KiB). */
+function logSince(path: string, offset: number): string {
+  try {
+    const buf = readFileSync(path);
+    return buf.subarray(Math.max(offset, buf.length - 262_144)).toString('utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -42,17 +42,21 @@ export interface RestartCandidate {
   control?: ControlData;
 }
 
+/** pg_controldata states of a data directory that last ran as a primary (cleanly stopped or crashed). */
+const PRIMARY_STATES = new Set(['shut down', 'in production', 'shutting down', 'in crash recovery']);
+
 /**
  * The member to start first after a full stop: the newest timeline (so the older-timeline ex-leader never
- * races alone), then a primary that shut down cleanly, then the furthest checkpoint, then the member the
- * DCS history names as the last one promoted. Undefined when no data directory could be read.
+ * races alone), then the one that ran as primary on it (it has the most WAL of that timeline, whatever the
+ * checkpoints say), then the furthest checkpoint, then the member the DCS history names as the last one
+ * promoted. Undefined when no data directory could be read.
  */
 export function firstToStart(candidates: RestartCandidate[], lastPromoted?: string): number | undefined {
   const known = candidates.filter((c) => c.control);
   if (known.length === 0) return undefined;
   const rank = (c: RestartCandidate) => [
     c.control!.timeline,
-    c.control!.state === 'shut down' ? 1 : 0,
+    PRIMARY_STATES.has(c.control!.state) ? 1 : 0,
     c.control!.checkpointLsn,
     c.name === lastPromoted ? 1 : 0,
   ];
@@ -70,6 +74,22 @@ export interface HistoryLine {
   timeline: number;
   lsn: number;
   newLeader?: string;
+}
+
+/**
+ * Parses a PostgreSQL timeline history file (`00000004.history`: `1\t0/402E538\treason` per line). It is
+ * the leader's own truth: Patroni rewrites the DCS history only when the timeline NUMBER changes, so a
+ * member that took over on a diverged branch with the same number leaves the DCS history describing
+ * another branch.
+ */
+export function parseHistoryFile(text: string): HistoryLine[] {
+  const out: HistoryLine[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+([0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8})/.exec(line);
+    const lsn = m ? parseLsn(m[2]!) : undefined;
+    if (m && lsn !== undefined) out.push({ timeline: Number(m[1]), lsn });
+  }
+  return out;
 }
 
 /** The timeline the DCS history implies the cluster is on (Patroni's `Cluster.timeline`): last line + 1. */
@@ -144,7 +164,10 @@ const lastMatch = (text: string, re: RegExp): RegExpExecArray | undefined => {
 };
 
 /** Classifies a member that does not stream (pure: the lab passes its log and REST view). */
-export function diagnoseStreaming(f: StreamFacts): StreamDiagnosis {
+export function diagnoseStreaming(facts: StreamFacts): StreamDiagnosis {
+  // What a member logged before a successful pg_rewind is history: the rewind fixed it.
+  const rewound = facts.log.lastIndexOf('pg_rewind exit code=0');
+  const f = rewound >= 0 ? { ...facts, log: facts.log.slice(rewound) } : facts;
   const base = { member: f.member };
   if (!f.running)
     return {

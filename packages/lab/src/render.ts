@@ -127,6 +127,8 @@ postgresql:
   data_dir: ${paths.data}
   bin_dir: ${layout.pgBinDir}
   pgpass: ${paths.pgpass}
+  # A lab member whose pg_rewind fails clones itself again instead of staying stuck.
+  remove_data_directory_on_rewind_failure: true
   authentication:
     superuser:
       username: ${yamlString(creds.superuser.username)}

@@ -6,6 +6,7 @@ import {
   diagnoseStreaming,
   firstToStart,
   parseControlData,
+  parseHistoryFile,
   type StreamFacts,
   segmentOnHistory,
 } from '../src/index.js';
@@ -41,6 +42,11 @@ describe('restart order', () => {
         c(1, 'shut down', 2, '0/402EE90'),
         c(2, 'shut down in recovery', 2, '0/402EE90'),
       ]),
+      1,
+    );
+    // Same timeline: the member that ran as primary first (crashed or not), even behind on checkpoints.
+    assert.equal(
+      firstToStart([c(0, 'in archive recovery', 1, '0/3000060'), c(1, 'in production', 1, '0/2000110')]),
       1,
     );
     // Same timeline and checkpoint: the cleanly stopped primary first.
@@ -96,6 +102,22 @@ describe('why a member does not stream', () => {
     assert.match(d.fix ?? '', /patroni-kit reinit lab n2/);
   });
 
+  test("with the leader's own history file, a same-number branch is diverged, not WAL removed", () => {
+    // The DCS history (timeline 3 ended at 0/40331B8) describes the branch the replicas are on; the
+    // stale leader's file says its timeline 4 began at 0/50000A0.
+    const own = parseHistoryFile('1\t0/402E538\tx\n2\t0/4032EA0\tx\n3\t0/50000A0\tx\n');
+    const log = 'ERROR:  requested WAL segment 000000040000000000000004 has already been removed';
+    assert.equal(
+      diagnoseStreaming(facts(log, { timeline: 4, leaderTimeline: 4, history: own })).cause,
+      'timeline_diverged',
+    );
+    const dcs = parseHistoryFile('1\t0/402E538\tx\n2\t0/4032EA0\tx\n3\t0/40331B8\tx\n');
+    assert.equal(
+      diagnoseStreaming(facts(log, { timeline: 4, leaderTimeline: 4, history: dcs })).cause,
+      'wal_removed',
+    );
+  });
+
   test('the same message on a segment of the leader history: WAL removed', () => {
     const d = diagnoseStreaming(
       facts('ERROR:  requested WAL segment 000000020000000000000006 has already been removed'),
@@ -118,6 +140,15 @@ describe('why a member does not stream', () => {
     );
     assert.equal(diagnoseStreaming(facts('LOG: all fine')).cause, 'not_streaming');
     assert.equal(diagnoseStreaming(facts('', { running: false })).cause, 'not_running');
+  });
+
+  test('errors logged before a successful pg_rewind do not count', () => {
+    const log = [
+      "FATAL:  could not start WAL streaming: ERROR:  requested starting point 0/5000000 on timeline 1 is not in this server's history",
+      'INFO: pg_rewind exit code=0',
+      'LOG:  waiting for WAL to become available at 0/4002000',
+    ].join('\n');
+    assert.equal(diagnoseStreaming(facts(log)).cause, 'not_streaming');
   });
 
   test('"is not in this server\'s history" is a diverged timeline', () => {
