@@ -867,6 +867,12 @@ export class Cluster {
         // timeline_history: right after a promotion the DCS history lags the leader's timeline for a loop.
         const needed = ['has_leader', 'has_replicas', 'node_count', 'sources_agree', 'timeline_history'];
         const bad = report.checks.filter((c) => needed.includes(c.name) && c.state !== 'OK');
+        // Past timeline 1 the history key must exist and be checked: it may be missing for a moment after
+        // a promotion (promote-cluster, a failover), and then nothing above would wait for it.
+        const timeline = report.checks.find((c) => c.name === 'timeline')?.value;
+        const historyChecked = report.checks.some((c) => c.name === 'timeline_history');
+        if (view.source === 'dcs' && typeof timeline === 'number' && timeline > 1 && !historyChecked)
+          return { done: false, waitingFor: `the DCS history key for timeline ${timeline}` };
         if (bad.length === 0) return { done: true, value: report };
         return { done: false, waitingFor: bad.map((c) => c.message).join('; ') };
       },
