@@ -71,6 +71,24 @@ describe('CLI against hostile input (issue 13)', () => {
     );
   });
 
+  it('edit-config --dry-run of a value lint refuses prints the diff and the finding once (exit 1)', async () => {
+    const dcs = await fakeEtcd('127.0.52.4', {
+      '/service/a/initialize': '1',
+      '/service/a/leader': 'n1',
+      '/service/a/config': JSON.stringify({ ttl: 30, loop_wait: 10, retry_timeout: 10 }),
+      '/service/a/members/n1': JSON.stringify({
+        state: 'running',
+        role: 'primary',
+        api_url: 'http://127.0.52.4:9/patroni',
+      }),
+    });
+    const r = await cli('edit-config', 'a', '--dcs-url', dcs, '-s', 'ttl=abc', '--dry-run', '--timeout', '3');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(r.stdout.split('+ttl: abc').length - 1, 1, r.stdout);
+    assert.equal(r.stdout.split('[type-mismatch]').length - 1, 1, r.stdout);
+    assert.match(r.stdout, /nothing was sent/);
+  });
+
   it('list renders a DCS with non-string roles, odd restart reasons, {"toString":0} and a 20,000-level config', async () => {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const dcs = await fakeEtcd('127.0.52.2', {

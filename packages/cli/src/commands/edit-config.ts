@@ -81,13 +81,13 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
         return confirm('Apply these changes?', Boolean(values.force), io, 'edit the configuration');
       },
     });
-    if (values['dry-run'] && !values.quiet && !json && result.details?.diff) {
-      io.stdout.write(result.details.diff);
-      for (const f of result.details.findings ?? [])
+    // A dry run shows the diff with its findings, a change lint refused (config-valid) its diff: once each.
+    const diff = values.quiet || json ? undefined : result.details?.diff;
+    if (diff && values['dry-run']) {
+      io.stdout.write(diff);
+      for (const f of result.details?.findings ?? [])
         io.stdout.write(`${f.severity}: ${f.path || '(top)'}: ${f.message} [${f.rule}]\n`);
-    }
-    if (result.check === 'config-valid' && !json && !values.quiet && result.details?.diff)
-      io.stdout.write(result.details.diff);
+    } else if (diff && result.check === 'config-valid') io.stdout.write(diff);
     return finish(result, io, json);
   });
 }
