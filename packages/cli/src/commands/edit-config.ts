@@ -40,9 +40,19 @@ const options = {
 } as const;
 
 async function readDoc(source: string, what: string): Promise<Record<string, unknown>> {
-  const text = readFileSync(source === '-' ? 0 : source);
+  let text: Buffer;
+  try {
+    text = readFileSync(source === '-' ? 0 : source);
+  } catch (err) {
+    throw new PatroniKitError(
+      'USAGE',
+      `${what}: cannot read ${source === '-' ? 'stdin' : source}: ${(err as Error).message}`,
+      { cause: err, hint: `give ${what} a readable YAML or JSON file, or - for stdin` },
+    );
+  }
   const { readYaml } = await import('@patroni-kit/config/yaml');
-  const doc = readYaml(text, what);
+  // A syntax error names the file (and its hint lints that file), not the option.
+  const doc = readYaml(text, source === '-' ? `${what} from stdin` : source);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw new PatroniKitError('USAGE', `${what} must be a YAML or JSON mapping`);
   return doc as Record<string, unknown>;
