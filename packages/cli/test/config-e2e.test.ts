@@ -11,13 +11,12 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Cluster } from '@patroni-kit/cluster';
 import { Etcd3 } from 'etcd3';
 import { main } from '../src/cli.js';
 import { TestEtcd } from './dcs-etcd-helper.js';
-import { cli } from './run-cli.js';
+import { captureIo, cli } from './run-cli.js';
 
 const ETCD_BIN = '/var/cache/patroni-kit/etcd-3.5/usr/bin';
 const ROOT_PW = 'r00t pw/@:x';
@@ -195,26 +194,12 @@ describe('config-only settings end to end: etcd auth, REST TLS, watch across an 
   });
 
   it('watch (with the config credentials) keeps printing events across a restart of etcd', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
     const ac = new AbortController();
-    const done = main(['watch', 'demo', '-c', ctl, '--timeout', '3'], {
-      stdout,
-      stderr,
-      isTTY: false,
-      signal: ac.signal,
-    });
+    const { io, out } = captureIo(ac.signal);
+    const done = main(['watch', 'demo', '-c', ctl, '--timeout', '3'], io);
     const waitFor = async (re: RegExp, what: string) => {
-      for (let i = 0; i < 600 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.match(out, re, `${what}; stderr: ${err}`);
+      for (let i = 0; i < 600 && !re.test(out.stdout); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out.stdout, re, `${what}; stderr: ${out.stderr}`);
     };
     try {
       await waitFor(/watching demo/, 'the snapshot line');
@@ -232,6 +217,6 @@ describe('config-only settings end to end: etcd auth, REST TLS, watch across an 
     } finally {
       ac.abort();
     }
-    assert.equal(await done, 0, err);
+    assert.equal(await done, 0, out.stderr);
   });
 });

@@ -3,25 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../src/cli.js';
 import { TestEtcd } from './dcs-etcd-helper.js';
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await main(args, { stdout, stderr, isTTY: false, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
-}
+import { cli } from './run-cli.js';
 
 describe('patroni-kit etcd status', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pk-cli-etcd-'));

@@ -1,7 +1,10 @@
 /** Issue 13 regressions through main(): hostile options and hostile DCS answers give typed errors and exit codes. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cli } from './run-cli.js';
 
@@ -69,6 +72,49 @@ describe('CLI against hostile input (issue 13)', () => {
       () => new DcsClient({ endpoints: ['http://127.0.52.1:9'], timeoutMs: 2 ** 31 }),
       (e: unknown) => (e as { code?: string }).code === 'USAGE',
     );
+  });
+
+  it('edit-config --dry-run of a value lint refuses prints the diff and the finding once (exit 1)', async () => {
+    const dcs = await fakeEtcd('127.0.52.4', {
+      '/service/a/initialize': '1',
+      '/service/a/leader': 'n1',
+      '/service/a/config': JSON.stringify({ ttl: 30, loop_wait: 10, retry_timeout: 10 }),
+      '/service/a/members/n1': JSON.stringify({
+        state: 'running',
+        role: 'primary',
+        api_url: 'http://127.0.52.4:9/patroni',
+      }),
+    });
+    const r = await cli('edit-config', 'a', '--dcs-url', dcs, '-s', 'ttl=abc', '--dry-run', '--timeout', '3');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(r.stdout.split('+ttl: abc').length - 1, 1, r.stdout);
+    assert.equal(r.stdout.split('[type-mismatch]').length - 1, 1, r.stdout);
+    assert.match(r.stdout, /nothing was sent/);
+  });
+
+  it('edit-config --apply with a broken or missing file names the file, not the option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-cli-apply-'));
+    try {
+      const bad = join(dir, 'patch.yml');
+      writeFileSync(bad, 'ttl: [1,\n');
+      const broken = await cli('edit-config', 'a', '--rest-url', 'http://127.0.52.1:9', '--apply', bad);
+      assert.notEqual(broken.code, 0);
+      assert.match(broken.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:\\d+:\\d+: YAML syntax error`));
+      assert.match(broken.stderr, new RegExp(`patroni-kit lint ${bad.replace(/[.]/g, '\\.')}`));
+      const missing = await cli(
+        'edit-config',
+        'a',
+        '--rest-url',
+        'http://127.0.52.1:9',
+        '--apply',
+        join(dir, 'nope.yml'),
+      );
+      assert.equal(missing.code, 2, missing.stderr);
+      assert.match(missing.stderr, /--apply: cannot read .*nope\.yml/);
+      assert.doesNotMatch(missing.stderr, untyped);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('list renders a DCS with non-string roles, odd restart reasons, {"toString":0} and a 20,000-level config', async () => {

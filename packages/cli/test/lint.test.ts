@@ -3,34 +3,15 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli.js';
+import { cli } from './run-cli.js';
 
 const corpus = fileURLToPath(new URL('../../../../test/corpus/config/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'patroni-kit-lint-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function lint(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await main(['lint', ...args], {
-    stdout,
-    stderr,
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout: out, stderr: err };
-}
+const lint = (...args: string[]) => cli('lint', ...args);
 
 describe('patroni-kit lint', () => {
   it('groups files into clusters by scope, namespace and DCS endpoints', async () => {

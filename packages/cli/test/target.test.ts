@@ -12,7 +12,6 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { resolveTarget } from '@patroni-kit/cluster';
 import { readYaml } from '@patroni-kit/config/yaml';
@@ -21,28 +20,10 @@ import { main } from '../src/cli.js';
 import { connect } from '../src/cluster-args.js';
 import { dcsTargetFromOptions } from '../src/commands/watch.js';
 import { TestEtcd } from './dcs-etcd-helper.js';
+import { captureIo, cli } from './run-cli.js';
 
 const HOST = '127.0.72.1';
 const ETCD = '127.0.72.11';
-
-function io(signal = new AbortController().signal) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = { stdout: '', stderr: '' };
-  stdout.on('data', (c: Buffer) => {
-    out.stdout += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    out.stderr += c.toString();
-  });
-  return { io: { stdout, stderr, isTTY: false, signal }, out };
-}
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { io: streams, out } = io();
-  const code = await main(args, streams);
-  return { code, ...out };
-}
 
 /** A member's `GET /patroni` over HTTPS with a certificate nobody trusts. */
 function memberServer(key: string, cert: string, status: Record<string, unknown>): Promise<Server> {
@@ -151,7 +132,7 @@ describe('one resolver, one YAML reader: list, switchover and watch read the sam
   });
 
   it('list, switchover and watch resolve the same target from the file', async () => {
-    const cluster = await connect({ 'config-file': yes }, undefined, io().io);
+    const cluster = await connect({ 'config-file': yes }, undefined, captureIo().io);
     try {
       assert.equal(cluster.target.group, 8);
       assert.equal(cluster.target.tls?.rejectUnauthorized, false);
@@ -190,7 +171,7 @@ describe('one resolver, one YAML reader: list, switchover and watch read the sam
 
   it("watch reads group 8's keys", async () => {
     const ac = new AbortController();
-    const { io: streams, out } = io(ac.signal);
+    const { io: streams, out } = captureIo(ac.signal);
     const done = main(['watch', '-c', yes, '--json'], streams);
     const deadline = Date.now() + 20_000;
     while (!out.stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -206,7 +187,7 @@ describe('one resolver, one YAML reader: list, switchover and watch read the sam
   });
 
   it('namespace: /custom/ with --dcs-url: the same target for list, switchover and watch', async () => {
-    const cluster = await connect({ 'config-file': custom, 'dcs-url': dcsUrl }, undefined, io().io);
+    const cluster = await connect({ 'config-file': custom, 'dcs-url': dcsUrl }, undefined, captureIo().io);
     try {
       assert.equal(cluster.target.namespace, 'custom');
       assert.equal(cluster.target.scope, 'demo');
@@ -231,7 +212,7 @@ describe('one resolver, one YAML reader: list, switchover and watch read the sam
     assert.match(sw.stderr, /refusing to switchover without --force/);
 
     const ac = new AbortController();
-    const { io: streams, out } = io(ac.signal);
+    const { io: streams, out } = captureIo(ac.signal);
     const done = main(['watch', '-c', custom, '--dcs-url', dcsUrl, '--json'], streams);
     const deadline = Date.now() + 20_000;
     while (!out.stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

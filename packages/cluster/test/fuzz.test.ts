@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { isPatroniKitError } from '@patroni-kit/errors';
 import fc from 'fast-check';
 import { Cluster, healthReport } from '../src/index.js';
+import { settles } from './helpers.js';
 
 const scale = Number(process.env.PATRONI_KIT_FUZZ_SCALE ?? 1);
 const seed = Number(process.env.PATRONI_KIT_FUZZ_SEED ?? 13);
@@ -164,26 +165,25 @@ describe('fuzz: Cluster facade against a hostile etcd and member (issue 13)', ()
           scope: 'a',
           timeouts: { dcs: 500, member: 300, write: 500 },
         });
-        let bound: NodeJS.Timeout | undefined;
         const run = async () => {
           if (s.op === 'status') return cluster.status();
           if (s.op === 'health') return healthReport(await cluster.status());
           return cluster.reload({});
         };
-        const outcome = await Promise.race([
-          run().then(
-            (value) => ({ value }),
-            (error: unknown) => ({ error }),
-          ),
-          new Promise<'late'>((r) => {
-            bound = setTimeout(() => r('late'), SETTLE_BOUND);
-          }),
-        ]);
-        clearTimeout(bound);
-        await cluster.close();
+        let outcome: { value: unknown } | { error: unknown };
+        try {
+          outcome = await settles(
+            run().then(
+              (value) => ({ value }),
+              (error: unknown) => ({ error }),
+            ),
+            SETTLE_BOUND,
+            s.op,
+          );
+        } finally {
+          await cluster.close();
+        }
         calls++;
-        assert.notEqual(outcome, 'late', `${s.op} did not settle`);
-        if (outcome === 'late') return;
         if ('error' in outcome)
           assert.ok(isPatroniKitError(outcome.error), `${s.op} threw an untyped ${String(outcome.error)}`);
         else JSON.stringify(outcome.value);

@@ -70,3 +70,26 @@ export async function settles<T>(promise: Promise<T>, boundMs: number, what: str
     clearTimeout(timer);
   }
 }
+
+/**
+ * Calls `fn` every second until it returns a value (errors count as "not yet"), failing after `timeoutMs`
+ * with `what` and the last error: a bounded wait for a cluster to reach a state.
+ */
+export async function pollUntil<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what = 'the condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
+}

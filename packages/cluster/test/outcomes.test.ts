@@ -11,22 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Cluster } from '@patroni-kit/cluster';
 import { isPatroniKitError } from '@patroni-kit/errors';
 import { Lab, type LabStatus } from '@patroni-kit/lab';
-import { CLI, labDir, runCli, settles } from './helpers.js';
-
-async function pollUntil<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
-}
+import { CLI, labDir, pollUntil, runCli, settles } from './helpers.js';
 
 describe('outcomes against a real Patroni 4.0.7 cluster', { timeout: 20 * 60_000 }, () => {
   const dir = labDir('outcomes');
@@ -97,9 +82,9 @@ describe('outcomes against a real Patroni 4.0.7 cluster', { timeout: 20 * 60_000
     }
     // Patroni reads the request it had received once it runs again: the cluster shows what happened.
     const seen = await pollUntil(
-      'the pause to show',
       async () => ((await cluster.status()).paused ? true : undefined),
       60_000,
+      'the pause to show',
     );
     assert.equal(seen, true);
     await resumeCluster();
@@ -126,12 +111,12 @@ describe('outcomes against a real Patroni 4.0.7 cluster', { timeout: 20 * 60_000
     assert.match(out, /Unknown outcome: pause/);
     assert.match(out, /read the cluster \(patroni-kit list\)/);
     const list = await pollUntil(
-      'list to show the pause',
       async () => {
         const r = await runCli(['list', '-c', ctl]);
         return /Maintenance mode: on/i.test(r.stdout) ? r : undefined;
       },
       60_000,
+      'list to show the pause',
     );
     assert.equal(list.code, 0);
     await resumeCluster();
@@ -169,12 +154,12 @@ describe('outcomes against a real Patroni 4.0.7 cluster', { timeout: 20 * 60_000
       });
       try {
         const demoted = await pollUntil(
-          'the leader to stop being confirmed',
           async () => {
             const v = await fallback.status().catch(() => undefined);
             return v && v.confirmedLeader === null ? v : undefined;
           },
           90_000,
+          'the leader to stop being confirmed',
         );
         assert.equal(demoted.source, 'rest');
         assert.ok(
@@ -198,12 +183,12 @@ describe('outcomes against a real Patroni 4.0.7 cluster', { timeout: 20 * 60_000
     assert.match(alive.stdout, /alive/);
     for (const m of ['n1', 'n2', 'n3']) await lab.stop(m);
     const stoppedView = await pollUntil(
-      'the members to be gone',
       async () => {
         const v = await cluster.status();
         return v.leader === null && v.members.every((m) => !m.live?.reachable) ? v : undefined;
       },
       90_000,
+      'the members to be gone',
     );
     assert.equal(stoppedView.leader, null);
     const removed = await runCli(['remove', 'lab', '-c', ctl, '--confirm', 'lab', '--force']);

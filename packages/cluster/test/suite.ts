@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cluster, type ClusterView, EtcdGateway } from '@patroni-kit/cluster';
 import { Lab, type LabStatus } from '@patroni-kit/lab';
-import { CLI, EXAMPLES, labDir, runCli, runNode, settles } from './helpers.js';
+import { CLI, EXAMPLES, labDir, pollUntil, runCli, runNode, settles } from './helpers.js';
 
 /** Which lab to run against. */
 export interface SuiteOptions {
@@ -713,19 +713,4 @@ async function patronictl(lab: Lab, scratch: string, args: string[]): Promise<st
 
 function planOf(plan: { check?: string }): string | undefined {
   return plan.check;
-}
-
-async function pollUntil<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
 }

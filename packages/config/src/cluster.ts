@@ -36,11 +36,8 @@ function dcsFingerprint(data: Obj): { name: string; hosts: string } | undefined 
   if (!name) return undefined;
   const sec = data[name];
   if (!isObj(sec)) return { name, hosts: '' };
-  let hosts: string[] = dcsEndpoints(data).map((e) => e.replace(/^[a-z0-9]+ /, ''));
-  if (hosts.length > 0) {
-    // parsed like Patroni: `10.0.0.1` and `10.0.0.1:2379` are the same etcd endpoint
-  } else if (typeof sec.url === 'string') hosts = [sec.url];
-  else if (typeof sec.srv === 'string') hosts = [`srv:${sec.srv}`];
+  // parsed like Patroni (`10.0.0.1` and `10.0.0.1:2379` are the same etcd endpoint), with `url` and `srv`
+  let hosts = dcsEndpoints(data).map((e) => e.replace(/^[a-z0-9]+ /, ''));
   if (name === 'kubernetes') hosts = [stable(sec.labels), String(sec.namespace ?? 'default')];
   if (name === 'raft') hosts = [];
   return { name, hosts: [...new Set(hosts)].sort().join(',') };

@@ -174,7 +174,7 @@ export function connectionFromPatroniConfig(
   if (section.username !== undefined || section.password !== undefined) {
     connection.auth = { username: scalarText(section.username), password: scalarText(section.password) };
   } else if (urlAuth) connection.auth = urlAuth;
-  // Readable, but not enumerable: printing or serialising the target shows no password.
+  // The password stays readable (and is copied by a spread); JSON.stringify and util.inspect show `***`.
   if (connection.auth) hideSecrets(connection.auth, 'password');
   const tls: NonNullable<ConnectionOptions['tls']> = {};
   if (typeof section.cacert === 'string') tls.caFile = section.cacert;

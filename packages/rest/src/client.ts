@@ -11,7 +11,7 @@ import {
   type RequestContext,
   statusError,
 } from './failures.js';
-import { ExchangeFailure, exchange, type HttpMethod, type RawResponse } from './http.js';
+import { ExchangeFailure, exchange, type HttpMethod, MAX_TIMEOUT_MS, type RawResponse } from './http.js';
 import type {
   CallOptions,
   ClusterStatus,
@@ -558,9 +558,6 @@ function shownUrl(text: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
   return redactUrl(at < 0 ? text : `${scheme}***@${text.slice(at + 1)}`).slice(0, 200);
 }
-
-/** The longest delay Node's timers keep; a larger one fires after 1 ms. */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;

@@ -5,6 +5,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 
+/** The longest delay Node's timers keep; a larger one fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** HTTP methods Patroni routes. */
 export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -85,8 +88,8 @@ export function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Prom
 
     const timer = setTimeout(
       () => giveUp('timeout', new Error(`no complete answer within ${request.timeoutMs} ms`)),
-      // Node fires a timer above 2^31-1 ms after 1 ms; the client rejects such timeouts, this is a backstop.
-      Math.min(request.timeoutMs, 2 ** 31 - 1),
+      // the client rejects longer timeouts; this is a backstop
+      Math.min(request.timeoutMs, MAX_TIMEOUT_MS),
     );
     if (request.signal?.aborted) {
       onAbort();
@@ -133,8 +136,8 @@ export function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Prom
           headers: request.headers,
           body: request.body ?? null,
           // Our own timer is the deadline; undici's are set to the same bound as a backstop.
-          headersTimeout: Math.min(request.timeoutMs, 2 ** 31 - 1),
-          bodyTimeout: Math.min(request.timeoutMs, 2 ** 31 - 1),
+          headersTimeout: Math.min(request.timeoutMs, MAX_TIMEOUT_MS),
+          bodyTimeout: Math.min(request.timeoutMs, MAX_TIMEOUT_MS),
         },
         handler,
       );

@@ -40,9 +40,19 @@ const options = {
 } as const;
 
 async function readDoc(source: string, what: string): Promise<Record<string, unknown>> {
-  const text = readFileSync(source === '-' ? 0 : source);
+  let text: Buffer;
+  try {
+    text = readFileSync(source === '-' ? 0 : source);
+  } catch (err) {
+    throw new PatroniKitError(
+      'USAGE',
+      `${what}: cannot read ${source === '-' ? 'stdin' : source}: ${(err as Error).message}`,
+      { cause: err, hint: `give ${what} a readable YAML or JSON file, or - for stdin` },
+    );
+  }
   const { readYaml } = await import('@patroni-kit/config/yaml');
-  const doc = readYaml(text, what);
+  // A syntax error names the file (and its hint lints that file), not the option.
+  const doc = readYaml(text, source === '-' ? `${what} from stdin` : source);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw new PatroniKitError('USAGE', `${what} must be a YAML or JSON mapping`);
   return doc as Record<string, unknown>;
@@ -81,13 +91,13 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
         return confirm('Apply these changes?', Boolean(values.force), io, 'edit the configuration');
       },
     });
-    if (values['dry-run'] && !values.quiet && !json && result.details?.diff) {
-      io.stdout.write(result.details.diff);
-      for (const f of result.details.findings ?? [])
+    // A dry run shows the diff with its findings, a change lint refused (config-valid) its diff: once each.
+    const diff = values.quiet || json ? undefined : result.details?.diff;
+    if (diff && values['dry-run']) {
+      io.stdout.write(diff);
+      for (const f of result.details?.findings ?? [])
         io.stdout.write(`${f.severity}: ${f.path || '(top)'}: ${f.message} [${f.rule}]\n`);
-    }
-    if (result.check === 'config-valid' && !json && !values.quiet && result.details?.diff)
-      io.stdout.write(result.details.diff);
+    } else if (diff && result.check === 'config-valid') io.stdout.write(diff);
     return finish(result, io, json);
   });
 }

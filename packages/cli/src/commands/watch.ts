@@ -1,6 +1,8 @@
+/** `patroni-kit watch`: Patroni cluster events from etcd as they happen (one range read, then a watch). */
 import { parseArgs } from 'node:util';
 import { type ClusterEvent, type ClusterState, DcsClient, type DcsTarget } from '@patroni-kit/dcs';
 import { PatroniKitError } from '@patroni-kit/errors';
+import { timeoutMs } from '../cluster-args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -49,19 +51,8 @@ export async function dcsTargetFromOptions(
   if (resolved.scope !== undefined) target.scope = resolved.scope;
   if (resolved.group !== undefined) target.group = resolved.group;
   if (values.namespace !== undefined) target.namespace = values.namespace;
-  let timeoutMs = 5000;
-  if (values.timeout !== undefined) {
-    const s = Number(values.timeout);
-    // Node's timers hold at most 2^31-1 ms; a larger value would fire at once.
-    if (!Number.isFinite(s) || s <= 0 || s * 1000 > 2 ** 31 - 1) {
-      throw new PatroniKitError(
-        'USAGE',
-        `--timeout must be a positive number of seconds up to ${Math.floor((2 ** 31 - 1) / 1000)}, not '${values.timeout}'`,
-      );
-    }
-    timeoutMs = Math.round(s * 1000);
-  }
-  return { target, timeoutMs };
+  // the CLI's one --timeout parser (seconds, within what Node's timers hold)
+  return { target, timeoutMs: Math.round(timeoutMs(values.timeout, 5)) };
 }
 
 const usage = `Usage: patroni-kit watch [CLUSTER_NAME] [options]
