@@ -159,6 +159,9 @@ ${paramLines.join('\n')}
 postgresql:
   listen: ${pgAddr}
   connect_address: ${pgAddr}
+  # Patroni's own connection over the socket: a firewall rule on 5432 (the recipe's drill) must not hang
+  # its HA loop, or the old leader stays writable after the others promote (the drill showed two primaries).
+  use_unix_socket: true
   data_dir: ${dataDir(spec)}
   bin_dir: /usr/lib/postgresql/${spec.postgres.major}/bin
   pgpass: ${PATHS.patroniPgpass}
