@@ -44,6 +44,10 @@ const stats = (xs) => {
   const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return { n: s.length, min: s[0], median, max: s.at(-1) };
 };
+const downCell = (xs) => {
+  const d = stats(xs);
+  return d.n ? `${sec(d.min)} / ${sec(d.median)} / ${sec(d.max)}` : '–';
+};
 const sec = (ms) => (ms === null ? '–' : `${(ms / 1000).toFixed(2)} s`);
 
 const results = { profiles: [], faults: null, startedAt: new Date(started).toISOString() };
@@ -118,6 +122,7 @@ if (!values['skip-faults'] && faultsWanted > 0 && timeLeft()) {
     lost: 0,
     ghost: 0,
     writerBack: { kill: [], partition: [] },
+    haproxyDown: { kill: [], partition: [] },
     ttl: null,
     failedRuns: [],
   };
@@ -146,7 +151,11 @@ if (!values['skip-faults'] && faultsWanted > 0 && timeLeft()) {
       const done = doPartition ? (r.details.partitions ?? []) : (r.details.failovers ?? []);
       if (doPartition) f.partitions += done.length;
       else f.kills += done.length;
-      for (const d of done) f.writerBack[doPartition ? 'partition' : 'kill'].push(d.writerBackMs);
+      for (const d of done) {
+        f.writerBack[doPartition ? 'partition' : 'kill'].push(d.writerBackMs);
+        if (typeof d.haproxyDownMs === 'number')
+          f.haproxyDown[doPartition ? 'partition' : 'kill'].push(d.haproxyDownMs);
+      }
       f.dualPrimaryRounds += r.check.dualPrimary.length;
       f.pollRounds += new Set(r.history.samples.map((s) => s.round)).size;
       f.acknowledged += r.check.writes.acknowledged;
@@ -197,10 +206,10 @@ if (results.faults) {
   lines.push(
     `Synchronous mode, fast profile (ttl ${f.ttl ?? '?'} s), ${f.topology} topology: **${f.kills} leader kills + ${f.partitions} partitions = ${f.kills + f.partitions} faults**; ${f.pollRounds} poll rounds with **${f.dualPrimaryRounds} dual-primary observations**; ${f.acknowledged} acknowledged writes, **${f.lost} lost**, ${f.ghost} ghost.`,
     '',
-    '| fault | n | writer back: min / median / max |',
-    '|---|---|---|',
-    `| leader kill | ${k.n} | ${sec(k.min)} / ${sec(k.median)} / ${sec(k.max)} |`,
-    `| leader partition | ${pa.n} | ${sec(pa.min)} / ${sec(pa.median)} / ${sec(pa.max)} |`,
+    '| fault | n | writer back: min / median / max | HAProxy marks the old leader DOWN: min / median / max |',
+    '|---|---|---|---|',
+    `| leader kill | ${k.n} | ${sec(k.min)} / ${sec(k.median)} / ${sec(k.max)} | ${downCell(f.haproxyDown.kill)} |`,
+    `| leader partition | ${pa.n} | ${sec(pa.min)} / ${sec(pa.median)} / ${sec(pa.max)} | ${downCell(f.haproxyDown.partition)} |`,
     '',
   );
   for (const fl of f.failedRuns) lines.push(`- FAILED ${fl}`);

@@ -76,6 +76,13 @@ export function check(history: DrillHistory): CheckResult {
   const dualPrimary = [...rounds.entries()]
     .filter(([, r]) => r.members.length > 1)
     .map(([round, r]) => ({ round, at: r.at, members: r.members.sort() }));
+  // The same from the members' REST roles (reported, not judged: a demoting leader still says primary).
+  const restRounds = new Map<number, number>();
+  for (const s of history.samples) {
+    if (s.restRole === 'primary' || s.restRole === 'master')
+      restRounds.set(s.round, (restRounds.get(s.round) ?? 0) + 1);
+  }
+  const restDualPrimaryRounds = [...restRounds.values()].filter((n) => n > 1).length;
   if (dualPrimary.length > 0)
     violations.push(
       `${dualPrimary.length} poll round(s) saw more than one writable primary (first: ${dualPrimary[0]!.members.join(' and ')})`,
@@ -141,6 +148,7 @@ export function check(history: DrillHistory): CheckResult {
       unexpected,
     },
     dualPrimary,
+    restDualPrimaryRounds,
     byMember: [...byMemberMap.values()].sort(
       (a, b) => a.member.localeCompare(b.member) || (a.timeline ?? 0) - (b.timeline ?? 0),
     ),

@@ -186,6 +186,7 @@ async function runScenario(
     timing,
     members: members.map((m) => m.name),
     topology: status.topology,
+    statsUrl: status.statsUrl,
     repeat: opts.repeat ?? 3,
     details,
     ...(signal ? { signal } : {}),

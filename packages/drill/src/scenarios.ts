@@ -11,6 +11,8 @@ export interface ScenarioContext {
   timing: { ttl: number; loop_wait: number; retry_timeout: number };
   members: string[];
   topology: 'loopback' | 'netns';
+  /** HAProxy's stats page (its CSV tells which servers are UP). */
+  statsUrl: string;
   /** Faults for `repeated-*` scenarios. */
   repeat: number;
   /** Findings for the report. */
@@ -66,6 +68,18 @@ async function syncReady(ctx: ScenarioContext): Promise<void> {
   if (cfg.synchronous_mode === true) await syncStandby(ctx);
 }
 
+/** Ms from `at` until HAProxy's stats show `writer/member` DOWN (polled every 100 ms, at most 10 s), or null. */
+async function haproxyMarksDown(ctx: ScenarioContext, member: string, at: number): Promise<number | null> {
+  for (let i = 0; i < 100; i++) {
+    const servers = await haproxyServers(ctx.statsUrl, ctx.signal).catch(
+      () => ({}) as Record<string, string>,
+    );
+    if (servers[`writer/${member}`]?.startsWith('DOWN')) return Date.now() - at;
+    await ctx.sleep(100);
+  }
+  return null;
+}
+
 /** Kills the leader and waits for a new one to take writes; returns [old, new]. Restarts the old one on failure. */
 async function killLeader(ctx: ScenarioContext): Promise<[string, string]> {
   await syncReady(ctx);
@@ -75,6 +89,7 @@ async function killLeader(ctx: ScenarioContext): Promise<[string, string]> {
   ctx.fault(`kill -9 ${old} (leader: Patroni and PostgreSQL)`);
   await ctx.lab.kill(old, ctx.signal);
   try {
+    const haproxyDownMs = await haproxyMarksDown(ctx, old, at);
     const next = await ctx.newLeader(old);
     ctx.event('leader', `${next} leads (${((Date.now() - at) / 1000).toFixed(1)} s after the kill)`);
     const first = await ctx.acknowledged(at, next);
@@ -83,7 +98,7 @@ async function killLeader(ctx: ScenarioContext): Promise<[string, string]> {
       `writes acknowledged by ${next} (${((first.endedAt - at) / 1000).toFixed(1)} s after the kill)`,
     );
     const failovers = (ctx.details.failovers as unknown[] | undefined) ?? [];
-    failovers.push({ killed: old, newLeader: next, writerBackMs: first.endedAt - at });
+    failovers.push({ killed: old, newLeader: next, writerBackMs: first.endedAt - at, haproxyDownMs });
     ctx.details.failovers = failovers;
     return [old, next];
   } catch (err) {
@@ -103,11 +118,12 @@ async function partitionLeader(ctx: ScenarioContext): Promise<{ old: string; nex
   await ctx.lab.partition(old, ctx.signal);
   try {
     const wait = ms(ctx.timing.ttl * 2 + 60);
+    const haproxyDownMs = await haproxyMarksDown(ctx, old, at);
     const next = await ctx.newLeader(old, wait);
     ctx.event('leader', `${next} leads (${((Date.now() - at) / 1000).toFixed(1)} s after the partition)`);
     const first = await ctx.acknowledged(at, next, wait);
     const partitions = (ctx.details.partitions as unknown[] | undefined) ?? [];
-    partitions.push({ partitioned: old, newLeader: next, writerBackMs: first.endedAt - at });
+    partitions.push({ partitioned: old, newLeader: next, writerBackMs: first.endedAt - at, haproxyDownMs });
     ctx.details.partitions = partitions;
     return { old, next, at };
   } finally {
@@ -369,7 +385,6 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const old = await ctx.leader();
       await ctx.lab.waitSettled(ctx.signal);
-      const status = await ctx.lab.status(ctx.signal);
       const at = Date.now();
       ctx.fault(`iptables -A INPUT -p tcp --dport 5432/8008 -j DROP on ${old} (leader)`);
       await ctx.lab.blockPorts(old, [5432, 8008], ctx.signal);
@@ -377,7 +392,7 @@ export const SCENARIOS: Scenario[] = [
       const haproxy: Array<{ at: number; writer: string }> = [];
       const leaderKey: string[] = [];
       while (Date.now() - at < hold) {
-        const servers = await haproxyServers(status.statsUrl, ctx.signal).catch(
+        const servers = await haproxyServers(ctx.statsUrl, ctx.signal).catch(
           () => ({}) as Record<string, string>,
         );
         haproxy.push({ at: Date.now() - at, writer: servers[`writer/${old}`] ?? '?' });

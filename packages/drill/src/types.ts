@@ -105,6 +105,8 @@ export interface CheckResult {
   };
   /** Poll rounds where more than one member was writable. */
   dualPrimary: Array<{ round: number; at: number; members: string[] }>;
+  /** Poll rounds where more than one member's REST API said `primary` (informational). */
+  restDualPrimaryRounds: number;
   /** Acknowledged writes by member and timeline. */
   byMember: Array<{ member: string; timeline: number | null; acknowledged: number }>;
   outage: {

@@ -138,6 +138,18 @@ test('two writable members in one poll round are a dual primary; one per round i
   );
   assert.equal(dual.dualPrimary.length, 1);
   assert.deepEqual(dual.dualPrimary[0]!.members, ['n1', 'n2']);
+  const rest = check(
+    history({
+      writes: [write(1, 0, 'ok')],
+      finalIds: [1],
+      samples: [
+        { round: 0, at: T0, member: 'n1', writable: null, restRole: 'primary' },
+        { round: 0, at: T0, member: 'n2', writable: true, restRole: 'primary' },
+      ],
+    }),
+  );
+  assert.equal(rest.restDualPrimaryRounds, 1, 'two REST primaries in one round are counted');
+  assert.deepEqual(rest.dualPrimary, [], 'but only writable members make a dual primary');
   assert.equal(dual.ok, false);
 });
 

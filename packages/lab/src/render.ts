@@ -163,7 +163,7 @@ tags:
  * A leader that demotes answers 200 until Patroni is done, so for a moment HAProxy routes to a stopped
  * server: `retries 0` lets the refused connection fail at once (the client retries) instead of holding it
  * through HAProxy's 1 s turn-around before a retry, which kept every client waiting a second past the moment
- * the new primary was UP (measured: switchover write gap 3.1-3.3 s with retries 2, 2.7-3.2 s without).
+ * the new primary was UP (measured: switchover write gap 3.1-3.3 s with retries 2, 2.5-2.8 s without).
  */
 export const HAPROXY_CHECKS = {
   inter: '500ms',
