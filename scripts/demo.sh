@@ -41,7 +41,7 @@ fi
 
 if [ -f packages/cli/dist/src/commands/health.js ]; then
   step "patroni-kit health (check_patroni's checks; exit 0 OK, 1 WARNING, 2 CRITICAL)"
-  pk health -c "$(field ctlConfig)" || echo "(health exit code $?)"
+  PGPASSFILE=$pgpass pk health -c "$(field ctlConfig)" || echo "(health exit code $?)"
   step "patroni-kit etcd status (the consensus store first)"
   pk etcd status -c "$(field ctlConfig)"
   step "patroni-kit lint on the lab's own patroni.yml"
