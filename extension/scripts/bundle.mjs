@@ -35,6 +35,19 @@ if (native) {
   console.error(`bundle: ${native} is in the extension bundle; native addons must not be imported`);
   process.exit(1);
 }
+// The extension-host suite (test/host/suite.ts), loaded by the host through the payload route; not in the vsix.
+await build({
+  absWorkingDir: ext,
+  entryPoints: { suite: join(ext, 'dist/test/host/suite.js') },
+  outdir: join(ext, 'dist/host-test'),
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  logLevel: 'warning',
+});
 mkdirSync(join(ext, 'dist/schemas'), { recursive: true });
 copyFileSync(join(ext, '../schemas/patroni.schema.json'), join(ext, 'dist/schemas/patroni.schema.json'));
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);

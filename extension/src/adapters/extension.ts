@@ -167,8 +167,16 @@ function lintDocument(doc: vscode.TextDocument, collection: vscode.DiagnosticCol
   );
 }
 
+/** What `activate` returns: the store and the tree, for extension-host tests and other extensions. */
+export interface PatroniExtensionApi {
+  store: ConnectionStore;
+  refresh(): Promise<void>;
+  roots(): TreeNode[];
+  treeItem(node: TreeNode): vscode.TreeItem;
+}
+
 /** Entry point: VS Code calls it on the contributed views, commands and patroni.yml workspaces. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): PatroniExtensionApi {
   const log = vscode.window.createOutputChannel('Patroni', { log: true });
   const store = new ConnectionStore(context.globalState, context.secrets);
   const provider = new ClustersProvider(store, log);
@@ -245,6 +253,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
   );
   void provider.refresh();
+  return {
+    store,
+    refresh: () => provider.refresh(),
+    roots: () => provider.getChildren(),
+    treeItem: (node) => provider.getTreeItem(node),
+  };
 }
 
 export function deactivate(): void {}
