@@ -5,8 +5,9 @@
 #      installing from trixie would replace libc).
 #   3. As root: the Debian rootfs the provisioning suite boots with systemd-nspawn (scripts/build-host-image.sh;
 #      installs systemd-container and debootstrap, about 1 min once, then cached in the same folder).
-#   4. npm ci, then the TypeScript build.
-# Re-running it only does what is missing. Set PATRONI_KIT_SKIP_APT=1 to skip steps 1-2 on a machine
+#   4. chromium, ripgrep, libkrb5-dev (Debian) and code-server 4.100.3 (npm, into the cache) for the extension-host tests.
+#   5. npm ci, then the TypeScript build.
+# Re-running it only does what is missing. Set PATRONI_KIT_SKIP_APT=1 to skip steps 1-4 on a machine
 # that provides the binaries another way (see the lab's --patroni-bin / --etcd-bin flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ CACHE="${PATRONI_KIT_CACHE:-$([ "$(id -u)" = 0 ] && echo /var/cache/patroni-kit 
 
 APT_PACKAGES=(postgresql-15 postgresql-client-15 patroni python3-etcd python3-psycopg2 python3-cdiff
   etcd-server etcd-client haproxy iproute2 iptables openssh-server openssh-client curl ca-certificates util-linux
-  fonts-dejavu-core)
+  fonts-dejavu-core chromium ripgrep libkrb5-dev)
 
 missing_packages() {
   local p
@@ -126,6 +127,9 @@ if [ "${PATRONI_KIT_SKIP_APT:-}" != 1 ]; then
   install_apt
   install_trixie
   install_host_image
+  # The extension-host tests run the extension in code-server, driven by Debian's chromium.
+  if [ ! -f "$CACHE/code-server-4.100.3/.complete-4.100.3" ]; then log "installing code-server 4.100.3 into $CACHE/code-server-4.100.3"; fi
+  bash scripts/install-code-server.sh "$CACHE/code-server-4.100.3"
 fi
 install_node
 log "ready (binary cache: $CACHE)"

@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ ${#files[@]} -eq 0 ]; then
-  mapfile -t files < <(find packages/*/dist/test -name '*.test.js' 2>/dev/null | sort)
+  mapfile -t files < <(find packages/*/dist/test extension/dist/test -name '*.test.js' 2>/dev/null | sort)
   if [ "$packages_only" = 0 ]; then
     mapfile -t -O "${#files[@]}" files < <(find test/dist -name '*.test.js' 2>/dev/null | sort)
   fi

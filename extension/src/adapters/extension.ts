@@ -1,0 +1,264 @@
+/**
+ * The VS Code adapter: wires the plain-TypeScript model (tree, connection store, notifications, production
+ * guard, diagnostics) to the `vscode` API. Only files under `src/adapters/` import `vscode`.
+ */
+import { Cluster } from '@patroni-kit/cluster';
+import { lintText, type PatroniVersion } from '@patroni-kit/config';
+import { describeError, isPatroniKitError } from '@patroni-kit/errors';
+import * as vscode from 'vscode';
+import { type ClusterDefinition, ConnectionStore } from '../model/connections.js';
+import { toDiagnostics } from '../model/diagnostics.js';
+import { notificationsFor } from '../model/notifications.js';
+import { checkTypedName, confirmationFor } from '../model/production.js';
+import { buildTree, type ClusterSnapshot, type TreeNode } from '../model/tree.js';
+
+const PATRONI_FILE = /(^|[\\/])patroni(\.ya?ml|[\\/][^\\/]+\.ya?ml)$/i;
+
+class ClustersProvider implements vscode.TreeDataProvider<TreeNode> {
+  readonly #changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.#changed.event;
+  #roots: TreeNode[] = [];
+  readonly #snapshots = new Map<string, ClusterSnapshot>();
+
+  private readonly store: ConnectionStore;
+  private readonly log: vscode.LogOutputChannel;
+
+  constructor(store: ConnectionStore, log: vscode.LogOutputChannel) {
+    this.store = store;
+    this.log = log;
+  }
+
+  /** Reads every saved cluster once (REST/DCS reads with the SDK's timeouts) and repaints. */
+  async refresh(): Promise<void> {
+    const defs = this.store.list();
+    const snapshots = await Promise.all(defs.map((d) => this.#read(d)));
+    for (const s of snapshots) {
+      const prev = this.#snapshots.get(s.id)?.view;
+      if (s.view && vscode.workspace.getConfiguration('patroni').get<boolean>('notifications.enabled', true))
+        for (const n of notificationsFor(prev, s.view)) {
+          const show =
+            n.severity === 'error'
+              ? vscode.window.showErrorMessage
+              : n.severity === 'warning'
+                ? vscode.window.showWarningMessage
+                : vscode.window.showInformationMessage;
+          void show(n.message);
+        }
+      this.#snapshots.set(s.id, s);
+    }
+    this.#roots = buildTree(snapshots);
+    this.#changed.fire(undefined);
+  }
+
+  async #read(def: ClusterDefinition): Promise<ClusterSnapshot> {
+    const base = { id: def.id, name: def.name, production: def.production === true };
+    let cluster: Cluster | undefined;
+    try {
+      cluster = await Cluster.connect(await this.store.connectOptions(def.id));
+      const view = await cluster.list();
+      this.log.info(`${def.name}: read from ${view.source}, leader ${view.leader ?? 'none'}`);
+      return { ...base, view };
+    } catch (err) {
+      this.log.warn(`${def.name}: ${describeError(err)}`);
+      return {
+        ...base,
+        error: isPatroniKitError(err)
+          ? { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) }
+          : { code: 'ERROR', message: describeError(err) },
+      };
+    } finally {
+      await cluster?.close().catch(() => undefined);
+    }
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const state =
+      node.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : node.expanded
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(node.label, state);
+    item.id = node.id;
+    if (node.description !== undefined) item.description = node.description;
+    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
+    item.contextValue = node.contextValue;
+    const colour =
+      node.tone === 'error'
+        ? new vscode.ThemeColor('errorForeground')
+        : node.tone === 'warning'
+          ? new vscode.ThemeColor('editorWarning.foreground')
+          : undefined;
+    item.iconPath = new vscode.ThemeIcon(node.icon, colour);
+    return item;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    return node ? node.children : this.#roots;
+  }
+
+  clusterIdOf(node: TreeNode | undefined): string | undefined {
+    const m = node ? /^cluster\/([^/]+)/.exec(node.id) : undefined;
+    return m?.[1] ?? (this.store.list().length === 1 ? this.store.list()[0]?.id : undefined);
+  }
+}
+
+async function addCluster(store: ConnectionStore): Promise<ClusterDefinition | undefined> {
+  const how = await vscode.window.showQuickPick(
+    [
+      { label: 'From a patroni.yml or patronictl config…', kind2: 'config' as const },
+      { label: 'From a DCS URL (etcd3://host:2379)…', kind2: 'dcs' as const },
+      { label: 'From member REST URLs…', kind2: 'rest' as const },
+    ],
+    { title: 'Add Patroni Cluster' },
+  );
+  if (!how) return undefined;
+  if (how.kind2 === 'config') {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { YAML: ['yml', 'yaml'] },
+    });
+    const path = picked?.[0]?.fsPath;
+    if (!path) return undefined;
+    const name = await vscode.window.showInputBox({
+      title: 'Cluster name (shown in the tree)',
+      value: path.split(/[\\/]/).slice(-2, -1)[0] ?? 'cluster',
+    });
+    return name ? store.add({ name, source: { kind: 'config', path } }) : undefined;
+  }
+  if (how.kind2 === 'dcs') {
+    const url = await vscode.window.showInputBox({ title: 'etcd URL', value: 'etcd3://127.0.0.1:2379' });
+    const scope = url
+      ? await vscode.window.showInputBox({ title: 'Scope (cluster name in the DCS)' })
+      : undefined;
+    return url && scope ? store.add({ name: scope, source: { kind: 'dcs', url, scope } }) : undefined;
+  }
+  const urls = await vscode.window.showInputBox({
+    title: 'Member REST URLs (comma separated)',
+    value: 'http://127.0.0.1:8008',
+  });
+  const name = urls
+    ? await vscode.window.showInputBox({ title: 'Cluster name (shown in the tree)' })
+    : undefined;
+  return urls && name ? store.add({ name, source: { kind: 'rest', urls: urls.split(',') } }) : undefined;
+}
+
+function lintDocument(doc: vscode.TextDocument, collection: vscode.DiagnosticCollection): void {
+  if (doc.languageId !== 'yaml' || !PATRONI_FILE.test(doc.fileName)) return;
+  const version = vscode.workspace.getConfiguration('patroni').get<PatroniVersion>('patroniVersion', '4.1');
+  const { findings } = lintText(doc.getText(), { patroniVersion: version });
+  collection.set(
+    doc.uri,
+    toDiagnostics(findings).map((d) => {
+      const diag = new vscode.Diagnostic(
+        new vscode.Range(
+          d.range.start.line,
+          d.range.start.character,
+          d.range.end.line,
+          d.range.end.character,
+        ),
+        d.message,
+        d.severity as vscode.DiagnosticSeverity,
+      );
+      diag.code = d.code;
+      diag.source = d.source;
+      return diag;
+    }),
+  );
+}
+
+/** What `activate` returns: the store and the tree, for extension-host tests and other extensions. */
+export interface PatroniExtensionApi {
+  store: ConnectionStore;
+  refresh(): Promise<void>;
+  roots(): TreeNode[];
+  treeItem(node: TreeNode): vscode.TreeItem;
+}
+
+/** Entry point: VS Code calls it on the contributed views, commands and patroni.yml workspaces. */
+export function activate(context: vscode.ExtensionContext): PatroniExtensionApi {
+  const log = vscode.window.createOutputChannel('Patroni', { log: true });
+  const store = new ConnectionStore(context.globalState, context.secrets);
+  const provider = new ClustersProvider(store, log);
+  const view = vscode.window.createTreeView('patroni.clusters', {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+  });
+  const diagnostics = vscode.languages.createDiagnosticCollection('patroni');
+  context.subscriptions.push(log, view, diagnostics);
+
+  const reg = (id: string, fn: (node?: TreeNode) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  reg('patroni.refresh', () => provider.refresh());
+  reg('patroni.addCluster', async () => {
+    try {
+      if (await addCluster(store)) await provider.refresh();
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Add Cluster: ${describeError(err)}`);
+    }
+  });
+  reg('patroni.removeCluster', async (node) => {
+    const id = provider.clusterIdOf(node);
+    const def = id ? store.get(id) : undefined;
+    if (!def) return;
+    const c = confirmationFor('patroni.removeCluster', def, `forget ${def.name} and its stored secrets`);
+    if (c.kind === 'typed-name') {
+      const typed = await vscode.window.showInputBox({
+        prompt: c.prompt,
+        validateInput: (t) => checkTypedName(c.expected, t),
+      });
+      if (checkTypedName(c.expected, typed) !== undefined) return;
+    } else if (c.kind === 'modal') {
+      if ((await vscode.window.showWarningMessage(c.message, { modal: true }, 'Remove')) !== 'Remove') return;
+    }
+    await store.remove(def.id);
+    await provider.refresh();
+  });
+  reg('patroni.markProduction', async (node) => {
+    const id = provider.clusterIdOf(node);
+    const def = id ? store.get(id) : undefined;
+    if (!def) return;
+    await store.update(def.id, { production: !def.production });
+    await provider.refresh();
+  });
+  // Contributed so the palette and menus are complete; their SDK wiring comes in a later change.
+  for (const id of [
+    'patroni.startLab',
+    'patroni.stopLab',
+    'patroni.switchover',
+    'patroni.failover',
+    'patroni.restart',
+    'patroni.reload',
+    'patroni.reinit',
+    'patroni.pause',
+    'patroni.resume',
+    'patroni.editConfig',
+    'patroni.showTopology',
+    'patroni.history',
+    'patroni.healthReport',
+    'patroni.copyDsn',
+    'patroni.openPsql',
+    'patroni.showMemberJson',
+  ])
+    reg(id, () =>
+      vscode.window.showWarningMessage(
+        `Patroni: ${id.slice('patroni.'.length)} is not implemented in this build yet.`,
+      ),
+    );
+
+  for (const doc of vscode.workspace.textDocuments) lintDocument(doc, diagnostics);
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((d) => lintDocument(d, diagnostics)),
+    vscode.workspace.onDidChangeTextDocument((e) => lintDocument(e.document, diagnostics)),
+    vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
+  );
+  void provider.refresh();
+  return {
+    store,
+    refresh: () => provider.refresh(),
+    roots: () => provider.getChildren(),
+    treeItem: (node) => provider.getTreeItem(node),
+  };
+}
+
+export function deactivate(): void {}

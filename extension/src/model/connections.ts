@@ -1,0 +1,227 @@
+/**
+ * The configured clusters. Definitions (no secrets) live in a Memento-like store (VS Code's globalState);
+ * passwords and tokens only in a SecretStorage-like store (VS Code's `context.secrets`), never in settings,
+ * definitions or logs. Both stores are injected, so this module needs no `vscode`.
+ */
+import type { ConnectOptions } from '@patroni-kit/cluster';
+import { PatroniKitError, registerSecret } from '@patroni-kit/errors';
+
+/** The part of `vscode.Memento` the store uses. */
+export interface StateLike {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+/** The part of `vscode.SecretStorage` the store uses. */
+export interface SecretsLike {
+  get(key: string): PromiseLike<string | undefined>;
+  store(key: string, value: string): PromiseLike<void>;
+  delete(key: string): PromiseLike<void>;
+}
+
+/** Where a cluster is found: the same three ways the CLI resolves one. */
+export type ClusterSource =
+  | { kind: 'config'; path: string }
+  | { kind: 'dcs'; url: string; scope: string }
+  | { kind: 'rest'; urls: string[] };
+
+/** Which secret: REST Basic auth, etcd auth, PostgreSQL. */
+export type SecretKind = 'rest' | 'etcd' | 'postgres';
+
+/** A saved cluster (what is kept in globalState: never a password). */
+export interface ClusterDefinition {
+  id: string;
+  name: string;
+  source: ClusterSource;
+  restUser?: string;
+  etcdUser?: string;
+  postgresUser?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** TLS verification off for this cluster only, on the user's explicit choice. */
+  insecure?: boolean;
+  production?: boolean;
+  notifications?: boolean;
+}
+
+/** A cluster to add: a definition without id, plus the secrets to keep in SecretStorage. */
+export interface NewCluster extends Omit<ClusterDefinition, 'id'> {
+  secrets?: Partial<Record<SecretKind, string>>;
+}
+
+const STATE_KEY = 'patroni.clusters';
+
+function secretKey(id: string, kind: SecretKind): string {
+  return `patroni.cluster/${id}/${kind}`;
+}
+
+/** Splits `scheme://user:password@host…` into the URL without userinfo and the credentials (last `@` wins). */
+export function splitUserinfo(url: string): { url: string; username?: string; password?: string } {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/]*@)?(.*)$/is.exec(url.trim());
+  if (!m) return { url: url.trim() };
+  // The userinfo may itself hold `@` or `/` in the password: take everything up to the last `@`.
+  const rest = `${m[2] ?? ''}${m[3] ?? ''}`;
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return { url: `${m[1]}${rest}` };
+  const info = rest.slice(0, at);
+  const colon = info.indexOf(':');
+  const username = decodeURIComponent(colon < 0 ? info : info.slice(0, colon));
+  const out: { url: string; username?: string; password?: string } = { url: `${m[1]}${rest.slice(at + 1)}` };
+  if (username) out.username = username;
+  if (colon >= 0) out.password = decodeURIComponent(info.slice(colon + 1));
+  return out;
+}
+
+function checkSource(source: ClusterSource): ClusterSource {
+  switch (source.kind) {
+    case 'config':
+      if (!source.path.trim())
+        throw new PatroniKitError('USAGE', 'no config file given', {
+          hint: 'pick a patroni.yml or patronictl config',
+        });
+      return { kind: 'config', path: source.path.trim() };
+    case 'dcs': {
+      if (!/^etcd3?(\+https?)?:\/\/|^https?:\/\//i.test(source.url.trim()))
+        throw new PatroniKitError('USAGE', `not a DCS URL: ${splitUserinfo(source.url).url}`, {
+          hint: 'use etcd3://host:2379 (or etcd3://host:2379/namespace)',
+        });
+      if (!source.scope.trim())
+        throw new PatroniKitError('USAGE', 'no scope given', {
+          hint: 'choose one of the scopes in the namespace',
+        });
+      return { kind: 'dcs', url: source.url.trim(), scope: source.scope.trim() };
+    }
+    case 'rest': {
+      const urls = source.urls.map((u) => u.trim()).filter(Boolean);
+      if (urls.length === 0)
+        throw new PatroniKitError('USAGE', 'no REST URL given', {
+          hint: 'give one or more http(s)://host:8008',
+        });
+      for (const u of urls)
+        if (!/^https?:\/\/[^/]/i.test(u))
+          throw new PatroniKitError('USAGE', `not a REST URL: ${splitUserinfo(u).url}`, {
+            hint: 'use http://host:8008 or https://host:8008',
+          });
+      return { kind: 'rest', urls };
+    }
+  }
+}
+
+/** The configured clusters, with their secrets kept apart. */
+export class ConnectionStore {
+  readonly #state: StateLike;
+  readonly #secrets: SecretsLike;
+  readonly #newId: () => string;
+
+  constructor(state: StateLike, secrets: SecretsLike, newId: () => string = () => crypto.randomUUID()) {
+    this.#state = state;
+    this.#secrets = secrets;
+    this.#newId = newId;
+  }
+
+  /** Every saved cluster, in the order they were added. */
+  list(): ClusterDefinition[] {
+    return [...(this.#state.get<ClusterDefinition[]>(STATE_KEY) ?? [])];
+  }
+
+  get(id: string): ClusterDefinition | undefined {
+    return this.list().find((d) => d.id === id);
+  }
+
+  /**
+   * Saves a cluster. Credentials found in URLs (`etcd3://user:pw@host`, `http://user:pw@host`) are moved to
+   * SecretStorage too, so nothing secret is ever written to the definition.
+   */
+  async add(input: NewCluster): Promise<ClusterDefinition> {
+    const { secrets = {}, ...rest } = input;
+    const name = rest.name.trim();
+    if (!name)
+      throw new PatroniKitError('USAGE', 'a cluster needs a name', {
+        hint: 'give the name shown in the tree',
+      });
+    if (this.list().some((d) => d.name === name))
+      throw new PatroniKitError('USAGE', `a cluster named ${name} already exists`, {
+        hint: 'choose another name',
+      });
+    const found: Partial<Record<SecretKind, string>> = { ...secrets };
+    const def: ClusterDefinition = { ...rest, name, id: this.#newId(), source: checkSource(rest.source) };
+    if (def.source.kind === 'dcs') {
+      const s = splitUserinfo(def.source.url);
+      def.source = { ...def.source, url: s.url };
+      if (s.username && !def.etcdUser) def.etcdUser = s.username;
+      if (s.password !== undefined && found.etcd === undefined) found.etcd = s.password;
+    } else if (def.source.kind === 'rest') {
+      const split = def.source.urls.map(splitUserinfo);
+      def.source = { kind: 'rest', urls: split.map((s) => s.url) };
+      const withUser = split.find((s) => s.username);
+      if (withUser?.username && !def.restUser) def.restUser = withUser.username;
+      if (withUser?.password !== undefined && found.rest === undefined) found.rest = withUser.password;
+    }
+    for (const [kind, value] of Object.entries(found) as Array<[SecretKind, string | undefined]>)
+      if (value !== undefined && value !== '') await this.#secrets.store(secretKey(def.id, kind), value);
+    await this.#state.update(STATE_KEY, [...this.list(), def]);
+    return def;
+  }
+
+  /** Changes non-secret fields (name, production mark, notifications, TLS). */
+  async update(
+    id: string,
+    patch: Partial<Omit<ClusterDefinition, 'id' | 'source'>>,
+  ): Promise<ClusterDefinition> {
+    const all = this.list();
+    const i = all.findIndex((d) => d.id === id);
+    const cur = all[i];
+    if (!cur)
+      throw new PatroniKitError('NOT_FOUND', `no saved cluster ${id}`, { hint: 'refresh the Clusters view' });
+    const next = { ...cur, ...patch, id: cur.id, source: cur.source };
+    all[i] = next;
+    await this.#state.update(STATE_KEY, all);
+    return next;
+  }
+
+  /** Forgets a cluster and deletes its secrets. */
+  async remove(id: string): Promise<boolean> {
+    const all = this.list();
+    if (!all.some((d) => d.id === id)) return false;
+    for (const kind of ['rest', 'etcd', 'postgres'] as const) await this.#secrets.delete(secretKey(id, kind));
+    await this.#state.update(
+      STATE_KEY,
+      all.filter((d) => d.id !== id),
+    );
+    return true;
+  }
+
+  /** Stores or replaces one secret. */
+  async setSecret(id: string, kind: SecretKind, value: string): Promise<void> {
+    if (!this.get(id))
+      throw new PatroniKitError('NOT_FOUND', `no saved cluster ${id}`, { hint: 'add it first' });
+    await this.#secrets.store(secretKey(id, kind), value);
+  }
+
+  /** Whether a secret of that kind is kept (the value itself is only read to connect). */
+  async hasSecret(id: string, kind: SecretKind): Promise<boolean> {
+    return (await this.#secrets.get(secretKey(id, kind))) !== undefined;
+  }
+
+  /** What `Cluster.connect` needs for a saved cluster: the definition plus its secrets, read now. */
+  async connectOptions(id: string): Promise<ConnectOptions> {
+    const def = this.get(id);
+    if (!def)
+      throw new PatroniKitError('NOT_FOUND', `no saved cluster ${id}`, { hint: 'refresh the Clusters view' });
+    const rest = await this.#secrets.get(secretKey(id, 'rest'));
+    const etcd = await this.#secrets.get(secretKey(id, 'etcd'));
+    // Registered so that any error message or log line that would carry them is redacted.
+    for (const s of [rest, etcd]) if (s) registerSecret(s);
+    const opts: ConnectOptions = {};
+    if (def.source.kind === 'config') opts.configFile = def.source.path;
+    else if (def.source.kind === 'rest') opts.restUrls = def.source.urls;
+    else {
+      const user = def.etcdUser;
+      opts.dcsUrl =
+        user && etcd !== undefined ? def.source.url.replace('://', `://${user}:${etcd}@`) : def.source.url;
+      opts.scope = def.source.scope;
+    }
+    if (def.restUser && rest !== undefined) opts.auth = { username: def.restUser, password: rest };
+    if (def.insecure) opts.insecure = true;
+    return opts;
+  }
+}
