@@ -23,8 +23,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 // Every workspace package (a package added later is packed and installed too).
-const packages = readdirSync(join(root, 'packages'))
-  .filter((d) => existsSync(join(root, 'packages', d, 'package.json')))
+// The SDK packages under packages/ only: the extension is a private workspace shipped as a .vsix.
+const packageDirs = readdirSync(join(root, 'packages')).filter((d) =>
+  existsSync(join(root, 'packages', d, 'package.json')),
+);
+const packages = packageDirs
   .map(
     (d) =>
       (JSON.parse(readFileSync(join(root, 'packages', d, 'package.json'), 'utf8')) as { name: string }).name,
@@ -82,7 +85,14 @@ describe('npm pack: the packages install from their tarballs into a fresh projec
     mkdirSync(tars);
     const packed = await run(
       'npm',
-      ['pack', '--workspaces', '--pack-destination', tars, '--json', '--loglevel=error'],
+      [
+        'pack',
+        ...packageDirs.flatMap((d) => ['--workspace', `packages/${d}`]),
+        '--pack-destination',
+        tars,
+        '--json',
+        '--loglevel=error',
+      ],
       root,
     );
     ok(packed, 'npm pack');
