@@ -70,7 +70,8 @@ export function registerLive(context: vscode.ExtensionContext, deps: LiveDeps): 
   const { store, log } = deps;
   const settings = () => vscode.workspace.getConfiguration('patroni');
   const tree = new LiveTree({
-    waitMs: 50,
+    // Short enough to keep DCS event -> tree within the 100 ms goal, long enough to merge a storm's reads.
+    waitMs: 30,
     maxWaitMs: 250,
     notificationsEnabled: () => settings().get<boolean>('notifications.enabled', true),
   });

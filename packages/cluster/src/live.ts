@@ -17,7 +17,7 @@ import type { ClusterView, MemberView } from './types.js';
 export interface LiveOptions {
   /** Aborting it closes the model (like `close()`). */
   signal?: AbortSignal;
-  /** Quiet time after a DCS change before the REST re-confirmation starts, so a burst costs one read (default 25). */
+  /** Quiet time after a DCS change before the REST re-confirmation starts, so a burst costs one read (default 10). */
   coalesceMs?: number;
   /** REST polling interval while no DCS is reachable (or the cluster has none) (default 5000). */
   pollIntervalMs?: number;
@@ -272,7 +272,7 @@ export class LiveCluster {
   constructor(cluster: Cluster, opts: LiveOptions = {}) {
     this.cluster = cluster;
     this.#opts = {
-      coalesceMs: opts.coalesceMs ?? 25,
+      coalesceMs: opts.coalesceMs ?? 10,
       pollIntervalMs: opts.pollIntervalMs ?? 5000,
       confirmIntervalMs: opts.confirmIntervalMs ?? 10_000,
       etcdHealthIntervalMs: opts.etcdHealthIntervalMs ?? 5000,
