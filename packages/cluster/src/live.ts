@@ -248,6 +248,7 @@ export class LiveCluster {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #readyWaiters = new Set<{ resolve: (v: ClusterView) => void; reject: (e: unknown) => void }>();
   readonly #onAbort = () => void this.close();
+  readonly #signal: AbortSignal | undefined;
   #view: ClusterView | undefined;
   #etcd: EtcdHealth | undefined;
   #mode: LiveMode = 'connecting';
@@ -295,6 +296,7 @@ export class LiveCluster {
       this.#ac.abort();
       return;
     }
+    this.#signal = opts.signal;
     opts.signal?.addEventListener('abort', this.#onAbort, { once: true });
     this.#pendingReason = 'start';
     void this.#read();
@@ -368,6 +370,10 @@ export class LiveCluster {
       this.#dirty = true;
       await this.#reading;
     }
+    // The read asked for while another ran: run it now rather than after the coalescing delay.
+    clearTimeout(this.#coalesceTimer);
+    this.#coalesceTimer = undefined;
+    this.#dirty = false;
     await (this.#reading ?? this.#read());
     return this.#view;
   }
@@ -376,6 +382,7 @@ export class LiveCluster {
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     this.#mode = 'closed';
+    this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#ac.abort();
     clearTimeout(this.#coalesceTimer);
     clearTimeout(this.#pollTimer);

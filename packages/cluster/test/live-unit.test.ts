@@ -179,4 +179,25 @@ describe('watchCluster options', () => {
     await assert.rejects(aborted.ready(), (err: Error & { code?: string }) => err.code === 'ABORTED');
     await cluster.close();
   });
+
+  it('an unreachable member: refresh() settles with a CONNECT error and no view; aborting the signal closes', async () => {
+    // Nothing listens on 127.0.103.4:1 (this suite's block): the connection is refused at once.
+    const cluster = await Cluster.connect({ restUrls: ['http://127.0.103.4:1'], scope: 'c' });
+    const ac = new AbortController();
+    const live = watchCluster(cluster, { signal: ac.signal, pollIntervalMs: 60_000 });
+    const lost = new Promise<string>((resolve) => {
+      live.on((e) => {
+        if (e.type === 'connection-lost') resolve(`${e.source}:${e.error.code}`);
+      });
+    });
+    assert.equal(await live.refresh(), undefined);
+    assert.equal(live.lastError?.code, 'CONNECT');
+    assert.equal(await lost, 'rest:CONNECT');
+    assert.equal(live.mode, 'rest-poll');
+    const ready = live.ready();
+    ac.abort();
+    await assert.rejects(ready, (err: Error & { code?: string }) => err.code === 'ABORTED');
+    assert.equal(live.mode, 'closed');
+    await cluster.close();
+  });
 });
