@@ -7,7 +7,7 @@
  */
 import { Cluster, type ConnectOptions, resolveTarget } from '@patroni-kit/cluster';
 import { DcsClient } from '@patroni-kit/dcs';
-import { isPatroniKitError, PatroniKitError, redact, redactUrl } from '@patroni-kit/errors';
+import { isPatroniKitError, PatroniKitError, redact } from '@patroni-kit/errors';
 import {
   type ClusterDefinition,
   type ConnectionStore,
@@ -15,6 +15,7 @@ import {
   type NewCluster,
   type ResolverInputs,
   type SecretKind,
+  shownInput,
   splitUserinfo,
   toConnectOptions,
 } from './connections.js';
@@ -116,7 +117,7 @@ export function restUrlsError(text: string): string | undefined {
       url = new URL(u);
     } catch {}
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
-      return `${redactUrl(u)} is not an http:// or https:// URL (use http://host:8008, restapi.connect_address)`;
+      return `${shownInput(u)} is not an http:// or https:// URL (use http://host:8008, restapi.connect_address)`;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
  */
 import type { ConnectOptions } from '@patroni-kit/cluster';
 import { connectionFromDcsUrl } from '@patroni-kit/dcs/ctlconfig';
-import { PatroniKitError, registerSecret } from '@patroni-kit/errors';
+import { PatroniKitError, redact, registerSecret } from '@patroni-kit/errors';
 import type { RequestEvent } from './request-log.js';
 
 /** The part of `vscode.Memento` the store uses. */
@@ -123,6 +123,12 @@ function checkSource(source: ClusterSource): ClusterSource {
   }
 }
 
+/** Text the user typed, fit for a message: whatever precedes the last `@` may be a password, URL or not. */
+export function shownInput(text: string): string {
+  const at = text.lastIndexOf('@');
+  return (at < 0 ? redact(text) : `***@${redact(text.slice(at + 1))}`).slice(0, 200);
+}
+
 /**
  * Why `url` is not a DCS URL (patronictl's `--dcs-url` parser decides), or undefined when it is one. With
  * `raise`, throws the USAGE error instead. Used by the input box's inline validation too.
@@ -131,7 +137,7 @@ export function dcsUrlError(url: string, raise = false): string | undefined {
   const text = url.trim();
   let problem: PatroniKitError | undefined;
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
-    problem = new PatroniKitError('USAGE', `not a DCS URL: ${splitUserinfo(text).url || '(empty)'}`, {
+    problem = new PatroniKitError('USAGE', `not a DCS URL: ${shownInput(text) || '(empty)'}`, {
       hint: 'use etcd3://host:2379 (or etcd3://host:2379/namespace; https:// or etcd3s:// for TLS)',
     });
   else
@@ -141,7 +147,7 @@ export function dcsUrlError(url: string, raise = false): string | undefined {
       problem =
         err instanceof PatroniKitError
           ? err
-          : new PatroniKitError('USAGE', `not a DCS URL: ${splitUserinfo(text).url}`, { cause: err });
+          : new PatroniKitError('USAGE', `not a DCS URL: ${shownInput(text)}`, { cause: err });
     }
   if (problem && raise) throw problem;
   return problem ? `${problem.message}${problem.hint ? ` (${problem.hint})` : ''}` : undefined;
