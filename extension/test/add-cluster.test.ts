@@ -177,6 +177,7 @@ const portOf = (s: Server) => (s.address() as { port: number }).port;
 describe('Add Cluster flow (scripted UI, real etcd, SDK backend)', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'pk-ext-add-'));
   const etcd = new TestEtcd(`${NET}.1`, join(dir, 'etcd'));
+  let tlsEtcd: TestEtcd | undefined;
   const ws = join(dir, 'ws');
   const files: string[] = [];
   const backend: AddClusterBackend = sdkBackend(async () => files);
@@ -222,6 +223,21 @@ describe('Add Cluster flow (scripted UI, real etcd, SDK backend)', { timeout: 12
       cert: readFileSync(join(dir, 'member.crt')),
       certFile: join(dir, 'member.crt'),
     };
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=pk-ext-etcd'],
+        ...['-keyout', join(dir, 'etcd.key'), '-out', join(dir, 'etcd.crt')],
+        ...['-addext', `subjectAltName=IP:${NET}.5`],
+      ],
+      { stdio: 'ignore' },
+    );
+    tlsEtcd = new TestEtcd(`${NET}.5`, join(dir, 'etcd-tls'), {
+      cert: join(dir, 'etcd.crt'),
+      key: join(dir, 'etcd.key'),
+    });
+    await tlsEtcd.start();
+    await tlsEtcd.seed('service', 'tlsdemo', [{ name: 't1', api: `http://${NET}.2:9` }], 't1');
     const a = await member(`${NET}.3`, 'alpha');
     const b = await member(`${NET}.3`, 'beta');
     const s = await member(`${NET}.4`, 'secure', tls);
@@ -234,6 +250,7 @@ describe('Add Cluster flow (scripted UI, real etcd, SDK backend)', { timeout: 12
   after(async () => {
     for (const s of servers) await new Promise<void>((r) => s.close(() => r()));
     await etcd.stop();
+    await tlsEtcd?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -498,6 +515,46 @@ describe('Add Cluster flow (scripted UI, real etcd, SDK backend)', { timeout: 12
     assert.match(
       optOut.seen.find((s) => s.title.startsWith('Name'))?.rejected?.[0]?.why ?? '',
       /already exists/,
+    );
+  });
+
+  it('etcd over TLS: verified by default (an unknown CA is refused), with the CA file the scopes are listed', async () => {
+    const { store } = memoryStore();
+    const start = (tlsSteps: Step[]): Step[] => [
+      src(/DCS URL/),
+      { title: /^etcd URL/, type: [`etcd3s://${NET}.5:2379`] },
+      { title: /^etcd user$/, type: [''] },
+      { title: /^TLS for etcd at https?:|^TLS for etcd at etcd3s:/, pick: byLabel(/system CAs/) },
+      ...tlsSteps,
+    ];
+    const system = scripted(start([{ title: /^Client certificate$/, pick: byLabel(/^No client/) }]));
+    const refused = failed(await addCluster({ ui: system.ui, backend, store }));
+    assert.ok(
+      ['TLS', 'CONNECT', 'TIMEOUT', 'DCS'].includes(refused.code),
+      `${refused.code}: ${refused.message}`,
+    );
+    const tlsPick = system.seen.find((s) => s.title.startsWith('TLS for etcd'));
+    assert.ok(!tlsPick?.items?.some((i) => /insecure/.test(i.label)), 'no opt-out for etcd');
+
+    const withCa = scripted([
+      src(/DCS URL/),
+      { title: /^etcd URL/, type: [`etcd3s://${NET}.5:2379`] },
+      { title: /^etcd user$/, type: [''] },
+      { title: /^TLS for etcd/, pick: byLabel(/CA file/) },
+      { title: /^CA certificate/, file: join(dir, 'etcd.crt') },
+      { title: /^Client certificate$/, pick: byLabel(/^No client/) },
+      { title: /^Clusters in etcd3s:/, pickMany: (items) => items.map((i) => i.value) },
+      noPg,
+      { title: /^Name shown/, type: ['tlsdemo'] },
+      none,
+    ]);
+    const [c] = added(await addCluster({ ui: withCa.ui, backend, store }));
+    assert.deepEqual(c?.tls, { caFile: join(dir, 'etcd.crt') });
+    assert.deepEqual(c?.source, { kind: 'dcs', url: `etcd3s://${NET}.5:2379`, scope: 'tlsdemo' });
+    const again = await backend.listScopes(await store.connectOptions(c!.id), AbortSignal.timeout(10_000));
+    assert.deepEqual(
+      again.map((s) => [s.scope, s.leader]),
+      [['tlsdemo', 't1']],
     );
   });
 

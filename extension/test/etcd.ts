@@ -17,14 +17,17 @@ export class TestEtcd {
   readonly dir: string;
   #proc: ChildProcess | undefined;
   #user: string | undefined;
+  readonly tls: { cert: string; key: string } | undefined;
 
-  constructor(host: string, dir: string) {
+  /** With `tls`, clients are served over https with that certificate (its own CA when self-signed). */
+  constructor(host: string, dir: string, tls?: { cert: string; key: string }) {
     this.host = host;
     this.dir = dir;
+    this.tls = tls;
   }
 
   get url(): string {
-    return `http://${this.host}:2379`;
+    return `${this.tls ? 'https' : 'http'}://${this.host}:2379`;
   }
 
   /** Starts etcd and waits (bounded) until /health says true. */
@@ -36,7 +39,8 @@ export class TestEtcd {
       join(bin, 'etcd'),
       [
         ...['--name', 'e1', '--data-dir', join(this.dir, 'data')],
-        ...['--listen-client-urls', `http://${h}:2379`, '--advertise-client-urls', `http://${h}:2379`],
+        ...['--listen-client-urls', this.url, '--advertise-client-urls', this.url],
+        ...(this.tls ? ['--cert-file', this.tls.cert, '--key-file', this.tls.key] : []),
         ...['--listen-peer-urls', `http://${h}:2380`, '--initial-advertise-peer-urls', `http://${h}:2380`],
         ...['--listen-metrics-urls', `http://${h}:2381`, '--initial-cluster', `e1=http://${h}:2380`],
         ...[
@@ -71,6 +75,7 @@ export class TestEtcd {
   async ctl(...args: string[]): Promise<string> {
     const flags = [`--endpoints=${this.url}`, '--dial-timeout=3s', '--command-timeout=5s'];
     if (this.#user) flags.push(`--user=${this.#user}`);
+    if (this.tls) flags.push(`--cacert=${this.tls.cert}`);
     const { stdout } = await run(join(bin, 'etcdctl'), [...flags, ...args], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ETCDCTL_API: '3' },
       timeout: 20_000,

@@ -5,8 +5,10 @@
  * scope listing and `Cluster.connect`. Node's test runner drives every path with a scripted UI against a
  * real etcd; the VS Code adapter (adapters/connections.ts) only supplies the UI.
  */
+
+import { readFile } from 'node:fs/promises';
 import { Cluster, type ConnectOptions, resolveTarget } from '@patroni-kit/cluster';
-import { DcsClient } from '@patroni-kit/dcs';
+import { DcsClient, type ConnectionOptions as DcsConnection } from '@patroni-kit/dcs';
 import { isPatroniKitError, PatroniKitError, redact } from '@patroni-kit/errors';
 import {
   type ClusterDefinition,
@@ -476,6 +478,38 @@ export async function addCluster(deps: AddClusterDeps): Promise<AddClusterResult
 
 /** Every call bounded: the DCS read of a namespace, and each member's `GET /patroni`. */
 const TIMEOUT_MS = 5000;
+
+/**
+ * The etcd TLS files read here, asynchronously: the etcd client would read `caFile`/`certFile`/`keyFile`
+ * synchronously, blocking the editor's extension host.
+ */
+async function withPems(conn: DcsConnection): Promise<DcsConnection> {
+  const t = conn.tls;
+  if (!t) return conn;
+  const read = async (file: string | undefined, what: string) => {
+    if (file === undefined) return undefined;
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new PatroniKitError(
+        'CONFIG',
+        `cannot read the etcd ${what} file ${file}: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: `check the ${what} path of this cluster`,
+        },
+      );
+    }
+  };
+  const tls: NonNullable<DcsConnection['tls']> = {};
+  const ca = t.ca ?? (await read(t.caFile, 'CA'));
+  const cert = t.cert ?? (await read(t.certFile, 'client certificate'));
+  const key = t.key ?? (await read(t.keyFile, 'client key'));
+  if (ca !== undefined) tls.ca = ca;
+  if (cert !== undefined) tls.cert = cert;
+  if (key !== undefined) tls.key = key;
+  return { ...conn, tls };
+}
 
 /** The real backend: the SDK's resolver, DCS client and facade. `findConfigFiles` comes from the editor. */
 export function sdkBackend(findConfigFiles: () => Promise<string[]>): AddClusterBackend {
