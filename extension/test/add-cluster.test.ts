@@ -518,7 +518,7 @@ describe('Add Cluster flow (scripted UI, real etcd, SDK backend)', { timeout: 12
     );
   });
 
-  it('etcd over TLS: verified by default (an unknown CA is refused), with the CA file the scopes are listed', async () => {
+  it('etcd over TLS: verified by default (an unknown CA is refused), a missing CA file is a CONFIG error, with the CA file the scopes are listed', async () => {
     const { store } = memoryStore();
     const start = (tlsSteps: Step[]): Step[] => [
       src(/DCS URL/),
@@ -533,6 +533,18 @@ describe('Add Cluster flow (scripted UI, real etcd, SDK backend)', { timeout: 12
     assert.match(refused.hint ?? '', /CA/);
     const tlsPick = system.seen.find((s) => s.title.startsWith('TLS for etcd'));
     assert.ok(!tlsPick?.items?.some((i) => /insecure/.test(i.label)), 'no opt-out for etcd');
+
+    const missing = scripted([
+      src(/DCS URL/),
+      { title: /^etcd URL/, type: [`etcd3s://${NET}.5:2379`] },
+      { title: /^etcd user$/, type: [''] },
+      { title: /^TLS for etcd/, pick: byLabel(/CA file/) },
+      { title: /^CA certificate/, file: join(dir, 'no-such-ca.crt') },
+      { title: /^Client certificate$/, pick: byLabel(/^No client/) },
+    ]);
+    const noCa = failed(await addCluster({ ui: missing.ui, backend, store }));
+    assert.equal(noCa.code, 'CONFIG');
+    assert.match(noCa.message, /cannot read .*no-such-ca\.crt/);
 
     const withCa = scripted([
       src(/DCS URL/),

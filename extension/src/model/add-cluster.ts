@@ -530,7 +530,7 @@ export function sdkBackend(findConfigFiles: () => Promise<string[]>): AddCluster
           hint: 'give an etcd3:// URL or a config with an etcd3 section',
         });
       const client = new DcsClient({
-        ...t.dcs.connection,
+        ...(await withPems(t.dcs.connection)),
         namespace: t.dcs.namespace,
         timeoutMs: TIMEOUT_MS,
       });
