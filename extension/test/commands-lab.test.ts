@@ -154,6 +154,12 @@ describe('operation commands on a real lab (127.0.105.x)', { timeout: 10 * 60_00
     assert.equal(res.outcome, 'succeeded', res.message);
     assert.equal(shown.confirms[0]!.button, 'Apply');
     assert.match(shown.confirms[0]!.detail, new RegExp(`-loop_wait: ${was}\\n\\+loop_wait: ${next}`));
+    const changed = shown.confirms[0]!.detail.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
+    assert.equal(
+      changed.length,
+      2,
+      `only loop_wait changes (no YAML 1.1 round-trip drift):\n${changed.join('\n')}`,
+    );
     assert.match(res.message, /compare-and-set/);
     assert.equal((await sdk.showConfig()).loop_wait, next, 'the DCS holds the new loop_wait');
   });
