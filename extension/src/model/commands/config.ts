@@ -15,6 +15,7 @@ import {
   confirmCommand,
   pickCluster,
   report,
+  reportWrite,
   runWithProgress,
   withCluster,
 } from './ui.js';
@@ -197,6 +198,6 @@ export async function applyConfig(
         sessions.set(doc, { ...session, revision: now.revision });
       else sessions.delete(doc);
     }
-    return report(ctx, `Apply on ${def.name}`, r);
+    return reportWrite(ctx, `Apply on ${def.name}`, r, ops);
   });
 }
