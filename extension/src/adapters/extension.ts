@@ -3,11 +3,11 @@
  * guard, diagnostics) to the `vscode` API. Only files under `src/adapters/` import `vscode`.
  */
 import { lintText, type PatroniVersion } from '@patroni-kit/config';
-import { describeError } from '@patroni-kit/errors';
 import * as vscode from 'vscode';
 import type { ConnectionStore } from '../model/connections.js';
 import { toDiagnostics } from '../model/diagnostics.js';
 import type { TreeNode } from '../model/tree.js';
+import { registerCommands } from './commands.js';
 import { type ConnectionsApi, connectionStore, registerConnections } from './connections.js';
 import { registerLive } from './live.js';
 
@@ -63,25 +63,13 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
     refresh: () => provider.refresh(),
     clusterIdOf: (node) => provider.clusterIdOf(node),
   });
+  registerCommands(context, {
+    store,
+    refresh: () => provider.refresh(),
+    postgresLogin: (id) => store.postgresLogin(id),
+  });
   // Contributed so the palette and menus are complete; their SDK wiring comes in a later change.
-  for (const id of [
-    'patroni.startLab',
-    'patroni.stopLab',
-    'patroni.switchover',
-    'patroni.failover',
-    'patroni.restart',
-    'patroni.reload',
-    'patroni.reinit',
-    'patroni.pause',
-    'patroni.resume',
-    'patroni.editConfig',
-    'patroni.showTopology',
-    'patroni.history',
-    'patroni.healthReport',
-    'patroni.copyDsn',
-    'patroni.openPsql',
-    'patroni.showMemberJson',
-  ])
+  for (const id of ['patroni.showTopology'])
     reg(id, () =>
       vscode.window.showWarningMessage(
         `Patroni: ${id.slice('patroni.'.length)} is not implemented in this build yet.`,

@@ -316,6 +316,12 @@ export class ConnectionStore {
     };
   }
 
+  /** The same login in the shape the psql terminal takes (`user` rather than `username`). */
+  async postgresLogin(id: string): Promise<{ user?: string; password?: string }> {
+    const { username, password } = await this.postgres(id);
+    return { ...(username ? { user: username } : {}), ...(password ? { password } : {}) };
+  }
+
   /** What `Cluster.connect` needs for a saved cluster: the definition plus its secrets, read now. */
   async connectOptions(id: string): Promise<ConnectOptions> {
     const def = this.get(id);
