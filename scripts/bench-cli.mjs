@@ -185,13 +185,13 @@ await Promise.all(${JSON.stringify(pre.restUrls)}.map((u) => call(u + '/patroni'
     line('patroni-kit list (unbundled tsc)', sPlain);
     line(`patronictl list (${status.versions.patroni})`, sCtl);
     console.log(
-      `  ratio patronictl / patroni-kit (bundle): median ${(sCtl.median / sPk.median).toFixed(1)}x, min ${(sCtl.min / sPk.min).toFixed(1)}x (goal >= 5x)`,
+      `  ratio patronictl / patroni-kit (bin launcher): median ${(sCtl.median / sPk.median).toFixed(1)}x, min ${(sCtl.min / sPk.min).toFixed(1)}x (goal >= 5x)`,
     );
     console.log(
       `  ratio patronictl / patroni-kit (unbundled): median ${(sCtl.median / sPlain.median).toFixed(1)}x, min ${(sCtl.min / sPlain.min).toFixed(1)}x`,
     );
     console.log(
-      `  patroni-kit (bundle) above a bare node: median ${fmt(sPk.median - sBare.median)}; above the floor: ${fmt(sPk.median - sFloor.median)}`,
+      `  patroni-kit (bin launcher) above a bare node: median ${fmt(sPk.median - sBare.median)}; above the floor: ${fmt(sPk.median - sFloor.median)}`,
     );
     console.log(
       `  best possible ratio here (patronictl / floor): ${(sCtl.median / sFloor.median).toFixed(1)}x`,
