@@ -5,7 +5,7 @@
  * it. A small real HTTPS server (this suite's own 127.0.102.22) answers the two reads `list` makes.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -13,33 +13,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runFile } from './run-cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LAUNCHER = join(here, '../../bin/patroni-kit');
 const PLAIN = join(here, '../src/main.js');
 const HOST = '127.0.102.22';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && k !== 'NODE_EXTRA_CA_CERTS' && k !== 'PATRONI_KIT_EXTRA_CA_CERTS') base[k] = v;
-  return new Promise((resolve) => {
-    const child = execFile(
-      file,
-      args,
-      { timeout: 60_000, env: { ...base, PATRONICTL_CONFIG_FILE: '', DCS_URL: '', ...env } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
+/** Runs FILE without any extra-CA variable of this environment, plus `env`. */
+const run = (file: string, args: string[], env: Record<string, string>) =>
+  runFile(file, args, {
+    env: { NODE_EXTRA_CA_CERTS: undefined, PATRONI_KIT_EXTRA_CA_CERTS: undefined, DCS_URL: '', ...env },
+    timeoutMs: 60_000,
   });
-}
 
 describe('extra CAs from NODE_EXTRA_CA_CERTS, loaded only when TLS is used', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pk-extra-ca-'));

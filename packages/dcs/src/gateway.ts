@@ -260,6 +260,7 @@ export class GatewayTransport implements EtcdTransport {
     const signal = opts.signal;
     const deadline = Date.now() + timeoutMs;
     const errors: string[] = [];
+    const failures: unknown[] = [];
     let last: unknown;
     for (let i = 0; i < this.endpoints.length; i++) {
       const index = (this.#preferred + i) % this.endpoints.length;
@@ -308,9 +309,17 @@ export class GatewayTransport implements EtcdTransport {
       } catch (err) {
         if (isPatroniKitError(err, 'ABORTED', 'AUTH', 'USAGE')) throw err;
         last = err;
+        failures.push(err);
         errors.push((err as Error).message);
       }
     }
+    // Every endpoint refused the TLS handshake: that is the fix to name, not etcd's health.
+    if (failures.length > 0 && failures.every((e) => isPatroniKitError(e, 'TLS')))
+      throw new PatroniKitError('TLS', `no etcd endpoint answered ${path}: ${errors.join('; ')}`, {
+        cause: last,
+        hint: 'trust the CA that signed the etcd certificates: etcd3.cacert in the config (SDK: tls.ca or tls.caFile) or NODE_EXTRA_CA_CERTS; a client certificate goes in etcd3.cert and etcd3.key',
+        details: { endpoints: this.endpoints },
+      });
     const allTimeouts =
       errors.length > 0 && errors.every((e) => /no answer within|timed out|no leader/.test(e));
     throw new PatroniKitError(

@@ -7,7 +7,6 @@ import {
   redactUrl,
   registerSecret,
 } from '@patroni-kit/errors';
-import { extraCaCertificates } from '@patroni-kit/errors/extra-ca';
 import { type Dispatcher, Pool } from 'undici';
 import {
   accessError,
@@ -20,6 +19,7 @@ import {
   statusError,
 } from './failures.js';
 import { ExchangeFailure, exchange, type HttpMethod, type RawResponse } from './http.js';
+import { tlsConnectOptions } from './tls.js';
 import type {
   CallOptions,
   ClusterStatus,
@@ -144,8 +144,6 @@ export class PatroniClient {
           hint: 'use https:// for a REST API with restapi.certfile',
         });
       }
-      const tls = options.tls ?? {};
-      const ca = tls.ca ?? (endpoint.protocol === 'https:' ? extraCaCertificates() : undefined);
       // Patroni speaks HTTP/1.0 and closes every connection, so a small pool is enough; it lets a GET run
       // while a blocking switchover holds another connection.
       this.#dispatcher = new Pool(endpoint.origin, {
@@ -153,12 +151,7 @@ export class PatroniClient {
         pipelining: 1,
         connect: {
           timeout: this.#timeouts.connect,
-          ...(ca === undefined ? {} : { ca }),
-          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-          ...(tls.key === undefined ? {} : { key: tls.key }),
-          ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
-          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-          rejectUnauthorized: tls.rejectUnauthorized !== false,
+          ...(endpoint.protocol === 'https:' ? tlsConnectOptions(options.tls) : {}),
         },
       });
       this.#ownsDispatcher = true;

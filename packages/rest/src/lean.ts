@@ -14,19 +14,13 @@ import {
   type RequestListener,
   redactUrl,
 } from '@patroni-kit/errors';
-import { extraCaCertificates } from '@patroni-kit/errors/extra-ca';
 import { accessError, failureToError, type RequestContext, statusError } from './failures.js';
 import { ExchangeFailure, type FailureKind } from './http.js';
+import { tlsConnectOptions } from './tls.js';
+import type { PatroniTlsOptions } from './types.js';
 
-/** TLS settings for https URLs. Verification stays on unless `rejectUnauthorized` is `false`. */
-export interface LeanTls {
-  ca?: string | Buffer | Array<string | Buffer>;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  servername?: string;
-  rejectUnauthorized?: boolean;
-}
+/** TLS settings for https URLs (those of {@link PatroniClient}). Verification stays on unless `rejectUnauthorized` is `false`. */
+export type LeanTls = PatroniTlsOptions;
 
 /** One read request (a `POST` only for read APIs such as etcd's `/v3/kv/range`). */
 export interface LeanRequest {
@@ -112,27 +106,16 @@ async function send(req: LeanRequest, url: URL, ctx: RequestContext, secure: boo
         reject(err);
       } else resolve(res!);
     };
-    const tls = req.tls ?? {};
     const headers: Record<string, string> = { 'user-agent': 'patroni-kit', ...req.headers };
     if (req.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(Buffer.byteLength(req.body));
     }
-    const ca = tls.ca ?? (secure ? extraCaCertificates() : undefined);
     const request = mod.request(url, {
       method: ctx.method,
       headers,
       agent: false,
-      ...(secure
-        ? {
-            ...(ca === undefined ? {} : { ca }),
-            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-            ...(tls.key === undefined ? {} : { key: tls.key }),
-            ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
-            ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-            rejectUnauthorized: tls.rejectUnauthorized !== false,
-          }
-        : {}),
+      ...(secure ? tlsConnectOptions(req.tls) : {}),
     });
     const timer = setTimeout(
       () => fail('timeout', new Error(`no complete answer within ${ctx.timeoutMs} ms`)),
