@@ -57,8 +57,12 @@ function render(pkg) {
   if (!existsSync(dir)) throw new Error(`${dir} does not exist: build first (npx tsc -b)`);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.d.ts'))
-    // index only re-exports, except in one-file packages
-    .filter((f, _i, all) => f !== 'index.d.ts' || all.length === 1)
+    // an index that only re-exports is skipped; one that declares (a one-file package) is documented
+    .filter(
+      (f) =>
+        f !== 'index.d.ts' ||
+        /^export (declare|interface|type \w+ =)/m.test(readFileSync(join(dir, f), 'utf8')),
+    )
     .sort();
   const name = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')).name;
   const lines = [

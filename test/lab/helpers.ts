@@ -3,8 +3,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Lab, sql, waitFor } from '@patroni-kit/lab';
+import { Lab, sql, waitFor } from '@patroni-kit/lab';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The compiled CLI entry point. */
@@ -65,6 +66,29 @@ export function tempLabDir(name: string): string {
 export function openDir(dir: string): string {
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/**
+ * A fast-profile Patroni 4.0.7 lab for one suite at `net`.11-13 (HAProxy at `net`.1), started before the
+ * suite's tests with the probe table in place and purged after them. Call it inside `describe`.
+ */
+export function probeLab(name: string, net: string): { lab: Lab; dir: string; ctl: string } {
+  const dir = openDir(tempLabDir(name));
+  const lab = new Lab({
+    dir,
+    profile: 'fast',
+    patroni: '4.0.7',
+    hosts: [`${net}.11`, `${net}.12`, `${net}.13`],
+    haproxyHost: `${net}.1`,
+  });
+  before(async () => {
+    await lab.up();
+    await createProbeTable(lab);
+  });
+  after(async () => {
+    await lab.down({ purge: true });
+  });
+  return { lab, dir, ctl: `${dir}/patronictl.yml` };
 }
 
 /** Creates the probe table through the writer port. */

@@ -4,9 +4,9 @@
  * the leader already removed, and an etcd member down.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Lab, sql, waitFor } from '@patroni-kit/lab';
-import { createProbeTable, openDir, runCli, tempLabDir } from './helpers.js';
+import { describe, test } from 'node:test';
+import { sql, waitFor } from '@patroni-kit/lab';
+import { probeLab, runCli } from './helpers.js';
 
 const NET = '127.0.21';
 
@@ -21,24 +21,8 @@ interface Slots {
 }
 
 describe('health that explains, on a real lab', { timeout: 900_000 }, () => {
-  const dir = openDir(tempLabDir('health'));
-  const ctl = `${dir}/patronictl.yml`;
+  const { lab, dir, ctl } = probeLab('health', NET);
   const env = { PGPASSFILE: `${dir}/pgpass` };
-  const lab = new Lab({
-    dir,
-    profile: 'fast',
-    patroni: '4.0.7',
-    hosts: [`${NET}.11`, `${NET}.12`, `${NET}.13`],
-    haproxyHost: `${NET}.1`,
-  });
-
-  before(async () => {
-    await lab.up();
-    await createProbeTable(lab);
-  });
-  after(async () => {
-    await lab.down({ purge: true });
-  });
 
   const health = async (config = ctl): Promise<Report> => {
     const r = await runCli(['health', '-c', config, '--json'], { env });

@@ -6,30 +6,14 @@
  * must name the members that cannot stream and the command that fixes them, and that command must heal.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Lab, type LabStatus, sql, waitFor } from '@patroni-kit/lab';
-import { createProbeTable, openDir, runCli, tempLabDir, writeRow } from './helpers.js';
+import { describe, test } from 'node:test';
+import { type LabStatus, sql, waitFor } from '@patroni-kit/lab';
+import { probeLab, runCli, writeRow } from './helpers.js';
 
 const NET = '127.0.20';
 
 describe('full restart after a failover (issue 11)', { timeout: 900_000 }, () => {
-  const dir = openDir(tempLabDir('restart'));
-  const ctl = `${dir}/patronictl.yml`;
-  const lab = new Lab({
-    dir,
-    profile: 'fast',
-    patroni: '4.0.7',
-    hosts: [`${NET}.11`, `${NET}.12`, `${NET}.13`],
-    haproxyHost: `${NET}.1`,
-  });
-
-  before(async () => {
-    await lab.up();
-    await createProbeTable(lab);
-  });
-  after(async () => {
-    await lab.down({ purge: true });
-  });
+  const { lab, dir, ctl } = probeLab('restart', NET);
 
   /** Writes through 5000 until one is acknowledged (bounded). */
   const writeWhenWritable = (note: string) =>

@@ -65,7 +65,7 @@ describe('newcomer: npx patroni-kit in the checkout', () => {
     // npm ci links the bin only when its target exists at install time: a committed file, not dist/.
     assert.equal(
       realpathSync(join(root, 'node_modules/.bin/patroni-kit')),
-      join(root, 'packages/cli/bin/patroni-kit.mjs'),
+      join(root, 'packages/cli/bin/patroni-kit'),
     );
     const version = await run('npx', ['--no', '--', 'patroni-kit', '--version'], root);
     ok(version, 'npx patroni-kit --version');
@@ -109,7 +109,11 @@ describe('npm pack: the packages install from their tarballs into a fresh projec
       assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.endsWith('.tsbuildinfo')), p.name);
     }
     const cli = listing.find((p) => p.name === '@patroni-kit/cli')!.files.map((f) => f.path);
-    assert.ok(cli.includes('bin/patroni-kit.mjs') && cli.includes('dist/bundle/patroni-kit.mjs'));
+    assert.ok(
+      cli.includes('bin/patroni-kit') &&
+        cli.includes('bin/patroni-kit.mjs') &&
+        cli.includes('dist/bundle/patroni-kit.mjs'),
+    );
 
     // A fresh project: only the tarballs, plus the registry (or npm's cache) for third-party packages.
     const project = join(dir, 'project');

@@ -1,7 +1,8 @@
 /** Options shared by the cluster commands (patronictl's `-c`, `--dcs-url`, `-k`, `-f`), prompts and output. */
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig, parseArgs } from 'node:util';
 import type { ActionResult, Cluster, ConnectOptions, Progress } from '@patroni-kit/cluster';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { MAX_TIMEOUT_MS, PatroniKitError } from '@patroni-kit/errors';
+import { parseCommand } from './args.js';
 import type { CommandIO } from './command.js';
 import { type OutputFormat, parseFormat, renderResult } from './format/cluster.js';
 
@@ -43,18 +44,7 @@ export function parse<T extends ParseArgsOptionsConfig>(
   argv: string[],
   extra: T,
 ): Parsed<T> {
-  try {
-    return parseArgs({
-      args: argv,
-      options: { ...commonOptions, ...extra },
-      allowPositionals: true,
-      strict: true,
-    }) as Parsed<T>;
-  } catch (err) {
-    throw new PatroniKitError('USAGE', (err as Error).message, {
-      hint: `see \`patroni-kit ${command} --help\``,
-    });
-  }
+  return parseCommand(command, argv, { ...commonOptions, ...extra }) as Parsed<T>;
 }
 
 /** Output format from `-f`/`--json`. */
@@ -103,10 +93,10 @@ export function timeoutMs(value: unknown, fallbackSeconds: number): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new PatroniKitError('USAGE', `--timeout takes seconds, not '${String(value)}'`);
   // Node fires a timer above 2^31-1 ms after 1 ms, so a huge timeout would fail at once.
-  if (n * 1000 > 2 ** 31 - 1)
+  if (n * 1000 > MAX_TIMEOUT_MS)
     throw new PatroniKitError(
       'USAGE',
-      `--timeout is at most ${Math.floor((2 ** 31 - 1) / 1000)} seconds, not '${String(value)}'`,
+      `--timeout is at most ${Math.floor(MAX_TIMEOUT_MS / 1000)} seconds, not '${String(value)}'`,
     );
   return n * 1000;
 }

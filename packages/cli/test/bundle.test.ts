@@ -4,13 +4,14 @@
  * `switchover` (REST writes through undici) work from the bundle's chunks, without the sources beside it.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '@patroni-kit/lab';
+import { type ProcessRun, runFile } from './run-cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '../../bin/patroni-kit.mjs');
@@ -19,24 +20,10 @@ const PLAIN = join(here, '../src/main.js');
 // This suite's own addresses (127.0.71.0/24), apart from every other suite's.
 const NET = '127.0.71';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessRun;
 
-function node(file: string, args: string[], timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [file, ...args],
-      { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, PATRONICTL_CONFIG_FILE: '' } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const node = (file: string, args: string[], timeoutMs = 120_000): Promise<Run> =>
+  runFile(process.execPath, [file, ...args], { timeoutMs });
 
 interface ListedMember {
   name: string;

@@ -3,32 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { main } from '../src/cli.js';
+import { cli } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'patroni-kit-drill-usage-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function drill(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await main(['drill', ...args], {
-    stdout,
-    stderr,
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout: out, stderr: err };
-}
+const drill = (...args: string[]) => cli('drill', ...args);
 
 describe('patroni-kit drill usage', () => {
   it('names every scenario in --help', async () => {

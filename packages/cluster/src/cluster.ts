@@ -1742,6 +1742,7 @@ export class Cluster {
       timeoutMs: this.#timeouts.member,
       signal,
       tls: this.target.tls,
+      onRequest: this.target.onRequest,
     });
     const date = res.headers.date;
     const offset = clockOffsetBounds(sentAt, Date.now(), typeof date === 'string' ? date : undefined);
@@ -1809,6 +1810,7 @@ export class Cluster {
               write: this.#timeouts.write,
             },
             userAgent: 'patroni-kit',
+            onRequest: this.target.onRequest,
           }),
       );
       this.#rest.set(origin, client);

@@ -8,7 +8,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readYaml } from '@patroni-kit/config/yaml';
 import { connectionFromPatroniConfig, type DcsTarget, resolveDcsTarget } from '@patroni-kit/dcs/ctlconfig';
-import { hideSecrets, PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
+import {
+  hideSecrets,
+  PatroniKitError,
+  type RequestListener,
+  redactUrl,
+  registerSecret,
+} from '@patroni-kit/errors';
 
 /** Credentials for Patroni's unsafe REST methods (`restapi.authentication`). */
 export interface BasicAuth {
@@ -64,6 +70,8 @@ export interface ConnectOptions {
   env?: Record<string, string | undefined>;
   /** Home directory holding `.config/patroni/patronictl.yaml`, patronictl's default config (default the user's). */
   homeDir?: string;
+  /** Told about every REST and etcd request (a request log); events never hold credentials. */
+  onRequest?: RequestListener;
 }
 
 /** The resolved target. */
@@ -81,6 +89,8 @@ export interface ResolvedTarget {
   replication?: { username?: string; password?: string };
   configFile?: string;
   warnings: string[];
+  /** {@link ConnectOptions.onRequest}, for the REST clients (the DCS connection holds it too). */
+  onRequest?: RequestListener;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -229,6 +239,10 @@ export async function resolveTarget(options: ConnectOptions): Promise<ResolvedTa
           hint: 'give member REST URLs instead (--rest-url http://host:8008), or an etcd3 section',
         },
       );
+  }
+  if (options.onRequest) {
+    target.onRequest = options.onRequest;
+    if (target.dcs) target.dcs.connection.onRequest = options.onRequest;
   }
   if (target.dcs) {
     const dcsAuth = target.dcs.connection.auth;

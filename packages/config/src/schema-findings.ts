@@ -365,6 +365,39 @@ function mapError(ctx: RuleContext, e: ErrorObject, path: PathSegment[], all: Er
         return;
       }
       const rule = path[0] === 'tags' ? 'tag-type' : 'type-mismatch';
+      if (
+        rule === 'type-mismatch' &&
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        String(params.type).includes('integer')
+      ) {
+        // Patroni reads integer settings with Python's int(), which truncates: the file does not say what runs.
+        const loc = locate(ctx.parsed.doc, path);
+        const runs = Math.trunc(value);
+        ctx.report(
+          rule,
+          path,
+          `${dotted} is ${String(value)}, but it is an integer setting: Patroni truncates it to ${runs}. Write ${runs}.`,
+          {
+            variant: 'float-for-int',
+            ...(loc.value && isScalar(loc.value) && loc.value.range
+              ? {
+                  fix: {
+                    description: `Write ${runs}`,
+                    edits: [
+                      {
+                        offset: loc.value.range[0],
+                        length: loc.value.range[1] - loc.value.range[0],
+                        text: String(runs),
+                      },
+                    ],
+                  },
+                }
+              : {}),
+          },
+        );
+        return;
+      }
       const quotedBool =
         typeof value === 'string' &&
         /^(true|false|yes|no|on|off)$/i.test(value) &&

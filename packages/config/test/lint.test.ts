@@ -548,3 +548,19 @@ describe('listen addresses as Patroni reads them', () => {
     assert.ok(lintText(rest).findings.some((f) => f.path === 'restapi.listen' && f.severity === 'error'));
   });
 });
+
+it('a fraction for an integer key is a warning (Patroni truncates it) with a fix; a string stays an error', () => {
+  const r = lintText('retry_timeout: 10.5\nloop_wait: "ten"\nttl: 30\ncheck_timeline: true\n', {
+    dynamic: true,
+  });
+  const float = r.findings.find((f) => f.path === 'retry_timeout');
+  assert.equal(float?.rule, 'type-mismatch');
+  assert.equal(float?.severity, 'warning');
+  assert.match(float?.message ?? '', /truncates it to 10/);
+  assert.deepEqual(
+    float?.fix?.edits.map((e) => e.text),
+    ['10'],
+  );
+  const text = r.findings.find((f) => f.path === 'loop_wait');
+  assert.equal(text?.severity, 'error');
+});

@@ -32,6 +32,7 @@ export {
 } from './decode.js';
 export { isAuthTokenError, isCompactionError, toDcsError } from './errors.js';
 export { type DiffOptions, diffStates, lagThreshold } from './events.js';
+export { type GatewayRangeResult, GatewayTransport } from './gateway.js';
 export { etcdHealth, quorumVerdict } from './health.js';
 export {
   classifyKey,
@@ -43,11 +44,17 @@ export {
 } from './keys.js';
 export {
   type CallOptions,
+  type Compare,
   type ConnectionOptions,
   Etcd3Transport,
   type EtcdTransport,
+  type MemberStatus,
   normalizeEndpoint,
+  type RangeResult,
   type TlsOptions,
+  type TxnOp,
+  type WatchHandle,
+  type WatchHandlers,
 } from './transport.js';
 export type * from './types.js';
 export { ClusterWatch, type WatchOptions } from './watch.js';

@@ -2,41 +2,18 @@
  * The etcd v3 transport behind the DCS client. {@link EtcdTransport} is what the rest of the package uses;
  * {@link Etcd3Transport} implements it over npm `etcd3` (gRPC).
  */
-import { readFileSync } from 'node:fs';
-import { PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
+import { checkTimeoutMs, emitRequest, PatroniKitError, registerSecret } from '@patroni-kit/errors';
+import { extraCaCertificates } from '@patroni-kit/errors/extra-ca';
 import { Etcd3, type IOptions, type IWatchResponse, type Watcher } from 'etcd3';
+import { type CallOptions, type ConnectionOptions, normalizeEndpoint, pem } from './connection.js';
 import { splitEndpoint } from './ctlconfig.js';
 import type { RawKv } from './decode.js';
 import { toDcsError } from './errors.js';
 import { prefixRangeEnd } from './keys.js';
 import type { LeaseTtl } from './types.js';
 
-/** TLS settings: PEM contents or file paths. Server certificates are always verified. */
-export interface TlsOptions {
-  ca?: string | Buffer;
-  caFile?: string;
-  cert?: string | Buffer;
-  certFile?: string;
-  key?: string | Buffer;
-  keyFile?: string;
-}
-
-/** How to reach etcd. */
-export interface ConnectionOptions {
-  /** Client URLs: `http://host:2379`, `https://host:2379` or `host:port` (http). */
-  endpoints: string[];
-  auth?: { username: string; password: string };
-  tls?: TlsOptions;
-  /** Timeout of every call in ms (default 5000). */
-  timeoutMs?: number;
-}
-
-/** Per-call options: every call takes a signal and has a timeout. */
-export interface CallOptions {
-  signal?: AbortSignal;
-  /** Overrides the connection's default timeout. */
-  timeoutMs?: number;
-}
+export type { CallOptions, ConnectionOptions, TlsOptions } from './connection.js';
+export { normalizeEndpoint } from './connection.js';
 
 /** A range read result. */
 export interface RangeResult {
@@ -115,45 +92,6 @@ export interface EtcdTransport {
   close(): void;
 }
 
-function pem(value: string | Buffer | undefined, file: string | undefined, what: string): Buffer | undefined {
-  if (value !== undefined) return Buffer.isBuffer(value) ? value : Buffer.from(value);
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new PatroniKitError('CONFIG', `cannot read the etcd ${what} file ${file}`, {
-      cause: err,
-      hint: `Check the path of the ${what} (etcd3.cacert/cert/key in the config).`,
-    });
-  }
-}
-
-/** Normalises `host:port` to `http://host:port` and rejects what is not a URL. */
-export function normalizeEndpoint(endpoint: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new PatroniKitError('USAGE', `'${redactUrl(endpoint)}' is not an etcd endpoint`, {
-      hint: 'Use http://host:2379, https://host:2379 or host:port.',
-    });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PatroniKitError('USAGE', `etcd endpoint '${redactUrl(endpoint)}' must use http or https`, {
-      hint: 'Use http://host:2379 or https://host:2379.',
-    });
-  }
-  return `${url.protocol}//${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${url.port || '2379'}`;
-}
-
-/** A timeout Node's timers can keep (1 ms to 2^31-1 ms); a larger one would fire after 1 ms. */
-function checkTimeout(ms: number, name: string): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2 ** 31 - 1)
-    throw new PatroniKitError('USAGE', `${name} must be between 1 and ${2 ** 31 - 1} ms, got ${String(ms)}`);
-  return ms;
-}
-
 // A policy that calls through once: used where we want no hidden retries (per-endpoint probes).
 const passthrough = {
   execute: <T>(fn: (ctx: unknown) => T) => fn({ signal: new AbortController().signal, attempt: 0 }),
@@ -173,17 +111,20 @@ export class Etcd3Transport implements EtcdTransport {
   readonly endpoints: readonly string[];
   private readonly client: Etcd3;
   private readonly timeoutMs: number;
+  private readonly onRequest: ConnectionOptions['onRequest'];
 
   constructor(options: ConnectionOptions & { probe?: boolean }) {
+    this.onRequest = options.onRequest;
     if (options.endpoints.length === 0) {
       throw new PatroniKitError('USAGE', 'no etcd endpoints given', {
         hint: 'Pass --dcs-url etcd3://host:2379 or -c with an etcd3.hosts section.',
       });
     }
     this.endpoints = options.endpoints.map(normalizeEndpoint);
-    this.timeoutMs = checkTimeout(options.timeoutMs ?? 5000, 'timeoutMs');
+    this.timeoutMs = checkTimeoutMs(options.timeoutMs ?? 5000, 'timeoutMs');
     const tls = options.tls;
-    const ca = pem(tls?.ca, tls?.caFile, 'CA');
+    const deferred = this.endpoints.some((e) => e.startsWith('https:')) ? extraCaCertificates() : undefined;
+    const ca = pem(tls?.ca, tls?.caFile, 'CA') ?? (deferred ? Buffer.from(deferred.join('\n')) : undefined);
     const cert = pem(tls?.cert, tls?.certFile, 'client certificate');
     const key = pem(tls?.key, tls?.keyFile, 'client key');
     if ((cert === undefined) !== (key === undefined)) {
@@ -226,7 +167,7 @@ export class Etcd3Transport implements EtcdTransport {
   }
 
   private async call<T>(op: string, opts: CallOptions, fn: (deadline: Date) => Promise<T>): Promise<T> {
-    const timeoutMs = checkTimeout(opts.timeoutMs ?? this.timeoutMs, 'timeoutMs');
+    const timeoutMs = checkTimeoutMs(opts.timeoutMs ?? this.timeoutMs, 'timeoutMs');
     const ctx = { op, endpoints: this.endpoints };
     const signal = opts.signal;
     if (signal?.aborted) throw new PatroniKitError('ABORTED', `aborted before ${op}`);
@@ -253,10 +194,28 @@ export class Etcd3Transport implements EtcdTransport {
         signal?.removeEventListener('abort', onAbort);
       };
     });
+    const startedAt = performance.now();
+    const report = (error?: PatroniKitError) =>
+      emitRequest(this.onRequest, {
+        method: 'gRPC',
+        url: `${this.endpoints.join(',')} ${op}`,
+        outcome:
+          error === undefined
+            ? 'ok'
+            : op.startsWith('writing') && error.code !== 'AUTH'
+              ? 'unknown'
+              : 'error',
+        durationMs: performance.now() - startedAt,
+        ...(error === undefined ? {} : { error: error.code }),
+      });
     try {
-      return await Promise.race([fn(new Date(Date.now() + timeoutMs)), guard]);
+      const result = await Promise.race([fn(new Date(Date.now() + timeoutMs)), guard]);
+      report();
+      return result;
     } catch (err) {
-      throw toDcsError(err, ctx);
+      const error = toDcsError(err, ctx);
+      report(error);
+      throw error;
     } finally {
       cleanup();
     }

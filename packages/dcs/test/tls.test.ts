@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFERRED_CA_ENV } from '@patroni-kit/errors/extra-ca';
 import { Etcd3 } from 'etcd3';
+import { GatewayTransport } from '../src/gateway.js';
 import { DcsClient } from '../src/index.js';
 import { EtcdCluster, type EtcdVersion, makeCerts } from './etcd-cluster.js';
 import { seedCluster } from './fixtures.js';
@@ -92,6 +94,27 @@ for (const [version, host] of [
     test('plain http to a TLS endpoint: CONNECT, and the hint suggests https', async () => {
       const e = await rejects(client(undefined, 'http').readCluster('secure'), 'CONNECT');
       assert.match(e.hint ?? '', /https:\/\//);
+    });
+
+    test('a CA given only as the deferred NODE_EXTRA_CA_CERTS is trusted by gRPC and by the gateway', async () => {
+      const mtls = { certFile: certs.clientCert, keyFile: certs.clientKey };
+      await rejects(client(mtls).readCluster('secure'), 'TLS');
+      await rejects(
+        new GatewayTransport({ endpoints: [`https://${host}:2379`], tls: mtls }).range(
+          '/service/secure/leader',
+        ),
+        'TLS',
+      );
+      process.env[DEFERRED_CA_ENV] = certs.ca;
+      try {
+        assert.equal((await client(mtls).readCluster('secure')).leader?.value, 'n1');
+        const gw = new GatewayTransport({ endpoints: [`https://${host}:2379`], tls: mtls, timeoutMs: 3000 });
+        const r = await gw.range('/service/secure/leader');
+        assert.equal(r.kvs[0]?.value.toString(), 'n1');
+        gw.close();
+      } finally {
+        delete process.env[DEFERRED_CA_ENV];
+      }
     });
   });
 }

@@ -80,14 +80,26 @@ async function haproxyMarksDown(ctx: ScenarioContext, member: string, at: number
   return null;
 }
 
+/** Waits until the lab has settled, then records and injects one fault; returns when it was injected. */
+async function injectFault(
+  ctx: ScenarioContext,
+  text: string,
+  fault: () => Promise<unknown>,
+): Promise<number> {
+  await ctx.lab.waitSettled(ctx.signal);
+  const at = Date.now();
+  ctx.fault(text);
+  await fault();
+  return at;
+}
+
 /** Kills the leader and waits for a new one to take writes; returns [old, new]. Restarts the old one on failure. */
 async function killLeader(ctx: ScenarioContext): Promise<[string, string]> {
   await syncReady(ctx);
   const old = await ctx.leader();
-  await ctx.lab.waitSettled(ctx.signal);
-  const at = Date.now();
-  ctx.fault(`kill -9 ${old} (leader: Patroni and PostgreSQL)`);
-  await ctx.lab.kill(old, ctx.signal);
+  const at = await injectFault(ctx, `kill -9 ${old} (leader: Patroni and PostgreSQL)`, () =>
+    ctx.lab.kill(old, ctx.signal),
+  );
   try {
     const haproxyDownMs = await haproxyMarksDown(ctx, old, at);
     const next = await ctx.newLeader(old);
@@ -112,10 +124,7 @@ async function killLeader(ctx: ScenarioContext): Promise<[string, string]> {
 async function partitionLeader(ctx: ScenarioContext): Promise<{ old: string; next: string; at: number }> {
   await syncReady(ctx);
   const old = await ctx.leader();
-  await ctx.lab.waitSettled(ctx.signal);
-  const at = Date.now();
-  ctx.fault(`partition ${old} (leader)`);
-  await ctx.lab.partition(old, ctx.signal);
+  const at = await injectFault(ctx, `partition ${old} (leader)`, () => ctx.lab.partition(old, ctx.signal));
   try {
     const wait = ms(ctx.timing.ttl * 2 + 60);
     const haproxyDownMs = await haproxyMarksDown(ctx, old, at);
@@ -171,10 +180,13 @@ async function failsafeArmed(ctx: ScenarioContext): Promise<void> {
 async function loseQuorum(ctx: ScenarioContext): Promise<void> {
   const leader = await ctx.leader();
   const lost = ctx.lab.members().filter((m) => m.name !== leader);
-  await ctx.lab.waitSettled(ctx.signal);
-  ctx.fault(`etcd quorum lost: stop ${lost.map((m) => m.etcd).join(' and ')}`);
-  const at = Date.now();
-  for (const m of lost) await ctx.lab.stop(m.etcd, ctx.signal);
+  const at = await injectFault(
+    ctx,
+    `etcd quorum lost: stop ${lost.map((m) => m.etcd).join(' and ')}`,
+    async () => {
+      for (const m of lost) await ctx.lab.stop(m.etcd, ctx.signal);
+    },
+  );
   // Long enough for the leader to give up its role: retry_timeout, then a loop, then margin.
   const hold = ms(ctx.timing.retry_timeout + ctx.timing.loop_wait * 2 + 8);
   await ctx.sleep(Math.max(0, at + hold - Date.now()));
@@ -206,10 +218,9 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       await syncReady(ctx);
       const old = await ctx.leader();
-      await ctx.lab.waitSettled(ctx.signal);
-      const at = Date.now();
-      ctx.fault(`partition ${old} (leader)`);
-      await ctx.lab.partition(old, ctx.signal);
+      const at = await injectFault(ctx, `partition ${old} (leader)`, () =>
+        ctx.lab.partition(old, ctx.signal),
+      );
       try {
         const wait = ms(ctx.timing.ttl * 2 + 60);
         await ctx.until(
@@ -238,10 +249,9 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const leader = await ctx.leader();
       const victim = ctx.members.find((m) => m !== leader)!;
-      await ctx.lab.waitSettled(ctx.signal);
-      const at = Date.now();
-      ctx.fault(`kill -9 ${victim} (replica)`);
-      await ctx.lab.kill(victim, ctx.signal);
+      const at = await injectFault(ctx, `kill -9 ${victim} (replica)`, () =>
+        ctx.lab.kill(victim, ctx.signal),
+      );
       await ctx.sleep(ms(Math.max(10, ctx.timing.loop_wait * 2)));
       ctx.details.leaderAfter = await ctx.leader();
       ctx.details.acknowledgedWhileDown = ctx.ackedWritesSince(at);
@@ -260,10 +270,9 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const leader = await ctx.leader();
       const etcd = ctx.lab.members().find((m) => m.name === leader)!.etcd;
-      await ctx.lab.waitSettled(ctx.signal);
-      const at = Date.now();
-      ctx.fault(`stop ${etcd} (etcd on the leader's host)`);
-      await ctx.lab.stop(etcd, ctx.signal);
+      const at = await injectFault(ctx, `stop ${etcd} (etcd on the leader's host)`, () =>
+        ctx.lab.stop(etcd, ctx.signal),
+      );
       await ctx.sleep(ms(Math.max(15, ctx.timing.ttl)));
       ctx.details.leaderBefore = leader;
       ctx.details.leaderAfter = await ctx.leader();
@@ -384,10 +393,11 @@ export const SCENARIOS: Scenario[] = [
     needsNetns: true,
     async run(ctx) {
       const old = await ctx.leader();
-      await ctx.lab.waitSettled(ctx.signal);
-      const at = Date.now();
-      ctx.fault(`iptables -A INPUT -p tcp --dport 5432/8008 -j DROP on ${old} (leader)`);
-      await ctx.lab.blockPorts(old, [5432, 8008], ctx.signal);
+      const at = await injectFault(
+        ctx,
+        `iptables -A INPUT -p tcp --dport 5432/8008 -j DROP on ${old} (leader)`,
+        () => ctx.lab.blockPorts(old, [5432, 8008], ctx.signal),
+      );
       const hold = ms(ctx.timing.ttl + ctx.timing.loop_wait * 2 + 5);
       const haproxy: Array<{ at: number; writer: string }> = [];
       const leaderKey: string[] = [];

@@ -198,3 +198,55 @@ export function hideSecrets<T extends object>(target: T, ...keys: Array<keyof T 
   });
   return target;
 }
+
+/** The longest delay Node's timers keep (2^31-1 ms, about 24.8 days); a larger one fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Checks a timeout in milliseconds and returns it: a positive finite number Node's timers can keep.
+ * Throws USAGE naming `name` otherwise (a "long" timeout above the limit would fail at once).
+ */
+export function checkTimeoutMs(ms: unknown, name: string): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0)
+    throw new PatroniKitError(
+      'USAGE',
+      `${name} must be a positive number of milliseconds, got ${String(ms)}`,
+    );
+  if (ms > MAX_TIMEOUT_MS)
+    throw new PatroniKitError(
+      'USAGE',
+      `${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${String(ms)}`,
+      { hint: 'Node cannot wait longer in one timer (a larger value would fire after 1 ms)' },
+    );
+  return ms;
+}
+
+/**
+ * One request a transport made (REST or etcd), for a request log such as the VS Code output channel.
+ * Never holds a credential: `url` is redacted and `error` is a {@link ErrorCode}.
+ */
+export interface RequestEvent {
+  method: string;
+  /** Origin and path, credentials redacted. */
+  url: string;
+  /** HTTP status, when an answer came. */
+  status?: number;
+  /** `unknown`: a write that may have reached the server before the connection failed. */
+  outcome: 'ok' | 'error' | 'unknown';
+  durationMs: number;
+  /** The {@link ErrorCode} of the failure. */
+  error?: string;
+}
+
+/** Receives a {@link RequestEvent} after each request; exceptions it throws are ignored. */
+export type RequestListener = (e: RequestEvent) => void;
+
+/** Calls `listener` with `event`, shielding the caller from the listener's exceptions. */
+export function emitRequest(listener: RequestListener | undefined, event: RequestEvent): void {
+  if (listener === undefined) return;
+  try {
+    listener({ ...event, url: redactUrl(event.url) });
+  } catch {
+    // A request log must never break the request it logs.
+  }
+}

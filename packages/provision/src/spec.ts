@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { readYaml } from '@patroni-kit/config/yaml';
 import { PatroniKitError } from '@patroni-kit/errors';
 import { Ajv, type ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
 import { clusterSpecSchema } from './spec-schema.js';
 
 /** SSH settings of one host after defaults were applied. */
@@ -351,9 +351,9 @@ export function resolveSpec(data: unknown, file: string): ClusterSpec {
 export function parseSpec(text: string, file: string): ClusterSpec {
   let data: unknown;
   try {
-    data = parseYaml(text, { maxAliasCount: 100 });
+    data = readYaml(text, file);
   } catch (err) {
-    throw new PatroniKitError('CONFIG', `${file}: not valid YAML: ${(err as Error).message}`, { cause: err });
+    throw new PatroniKitError('CONFIG', `not valid YAML: ${(err as Error).message}`, { cause: err });
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new PatroniKitError('CONFIG', `${file}: a cluster spec is a mapping (cluster, nodes, ...)`, {

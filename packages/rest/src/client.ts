@@ -1,5 +1,12 @@
 /** The Patroni REST client: one instance per member, a typed method per endpoint. */
-import { PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
+import {
+  checkTimeoutMs,
+  emitRequest,
+  PatroniKitError,
+  type RequestListener,
+  redactUrl,
+  registerSecret,
+} from '@patroni-kit/errors';
 import { type Dispatcher, Pool } from 'undici';
 import {
   accessError,
@@ -11,7 +18,8 @@ import {
   type RequestContext,
   statusError,
 } from './failures.js';
-import { ExchangeFailure, exchange, type HttpMethod, MAX_TIMEOUT_MS, type RawResponse } from './http.js';
+import { ExchangeFailure, exchange, type HttpMethod, type RawResponse } from './http.js';
+import { tlsConnectOptions } from './tls.js';
 import type {
   CallOptions,
   ClusterStatus,
@@ -84,6 +92,7 @@ export class PatroniClient {
   readonly #retryDelayMs: number;
   readonly #maxResponseBytes: number;
   readonly #userAgent: string;
+  readonly #onRequest: RequestListener | undefined;
   #closed = false;
 
   constructor(options: PatroniClientOptions) {
@@ -119,6 +128,7 @@ export class PatroniClient {
     this.#retryDelayMs = Math.max(0, options.retryDelayMs ?? defaults.retryDelayMs);
     this.#maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes;
     this.#userAgent = options.userAgent ?? `patroni-kit-rest/${CLIENT_VERSION}`;
+    this.#onRequest = options.onRequest;
 
     if (options.dispatcher !== undefined) {
       if (options.tls !== undefined) {
@@ -134,7 +144,6 @@ export class PatroniClient {
           hint: 'use https:// for a REST API with restapi.certfile',
         });
       }
-      const tls = options.tls ?? {};
       // Patroni speaks HTTP/1.0 and closes every connection, so a small pool is enough; it lets a GET run
       // while a blocking switchover holds another connection.
       this.#dispatcher = new Pool(endpoint.origin, {
@@ -142,12 +151,7 @@ export class PatroniClient {
         pipelining: 1,
         connect: {
           timeout: this.#timeouts.connect,
-          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-          ...(tls.key === undefined ? {} : { key: tls.key }),
-          ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
-          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-          rejectUnauthorized: tls.rejectUnauthorized !== false,
+          ...(endpoint.protocol === 'https:' ? tlsConnectOptions(options.tls) : {}),
         },
       });
       this.#ownsDispatcher = true;
@@ -351,6 +355,37 @@ export class PatroniClient {
     };
   }
 
+  /** One exchange, told to `onRequest` (URL without credentials, outcome, status or error code). */
+  async #exchange(
+    ctx: RequestContext,
+    write: boolean,
+    request: Parameters<typeof exchange>[1],
+  ): Promise<RawResponse> {
+    if (this.#onRequest === undefined) return exchange(this.#dispatcher, request);
+    const startedAt = performance.now();
+    try {
+      const response = await exchange(this.#dispatcher, request);
+      emitRequest(this.#onRequest, {
+        method: ctx.method,
+        url: ctx.url,
+        status: response.status,
+        outcome: 'ok',
+        durationMs: performance.now() - startedAt,
+      });
+      return response;
+    } catch (error) {
+      if (error instanceof ExchangeFailure)
+        emitRequest(this.#onRequest, {
+          method: ctx.method,
+          url: ctx.url,
+          outcome: write && !certainlyNotSent(error) ? 'unknown' : 'error',
+          durationMs: performance.now() - startedAt,
+          error: failureToError(error, ctx).code,
+        });
+      throw error;
+    }
+  }
+
   #checkOpen(): void {
     if (this.#closed) throw new PatroniKitError('USAGE', `the client for ${this.url} is closed`);
   }
@@ -372,7 +407,7 @@ export class PatroniClient {
       const remaining = deadline - Date.now();
       let response: RawResponse;
       try {
-        response = await exchange(this.#dispatcher, {
+        response = await this.#exchange(ctx, false, {
           origin: this.#endpoint.origin,
           method,
           path,
@@ -419,7 +454,7 @@ export class PatroniClient {
     }
     let response: RawResponse;
     try {
-      response = await exchange(this.#dispatcher, {
+      response = await this.#exchange(ctx, true, {
         origin: this.#endpoint.origin,
         method,
         path,
@@ -560,23 +595,7 @@ function shownUrl(text: string): string {
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new PatroniKitError(
-      'USAGE',
-      `${name} must be a positive number of milliseconds, got ${String(value)}`,
-    );
-  }
-  if (value > MAX_TIMEOUT_MS) {
-    throw new PatroniKitError(
-      'USAGE',
-      `${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${value}`,
-      {
-        hint: 'Node cannot wait longer in one timer (a larger value would fire after 1 ms)',
-      },
-    );
-  }
-  return value;
+  return value === undefined ? fallback : checkTimeoutMs(value, name);
 }
 
 function requireNonEmptyObject(value: unknown, method: string): void {

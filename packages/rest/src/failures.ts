@@ -85,7 +85,7 @@ function tlsHint(error: unknown, ctx: RequestContext): string {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return 'the certificate does not name this host: connect with a host name it lists, or set tls.servername';
   if (certCodes.has(code))
-    return 'pass tls.ca with the CA that signed restapi.certfile (patronictl: ctl.cacert); tls.rejectUnauthorized: false turns verification off';
+    return 'trust the CA that signed restapi.certfile: ctl.cacert in the config (patroni-kit -c FILE; SDK: tls.ca) or NODE_EXTRA_CA_CERTS; -k/--insecure (SDK: tls.rejectUnauthorized: false) turns verification off';
   if (
     /wrong version number|packet length too long|http request/i.test(message) ||
     code === 'ERR_SSL_WRONG_VERSION_NUMBER'

@@ -3,10 +3,8 @@
  * fact a safe write needs: whether the request may have left this process (`started`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { MAX_TIMEOUT_MS } from '@patroni-kit/errors';
 import type { Dispatcher } from 'undici';
-
-/** The longest delay Node's timers keep; a larger one fires after 1 ms. */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** HTTP methods Patroni routes. */
 export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -4,7 +4,18 @@
  * Reads may retry; writes never do, and a write whose outcome is unknown is returned as
  * `{ outcome: 'unknown', reason }`. Every failure is a `PatroniKitError` with a stable `code`.
  */
+
+export type { RequestEvent, RequestListener } from '@patroni-kit/errors';
 export { blockingWriteTimeout, CLIENT_VERSION, isPrimaryRole, PatroniClient, unwrapWrite } from './client.js';
+export {
+  type LeanGetOptions,
+  type LeanRequest,
+  type LeanResponse,
+  type LeanTls,
+  leanGetJson,
+  leanRequest,
+  parseJsonBody,
+} from './lean.js';
 export type {
   CallOptions,
   ClusterMember,

@@ -1,5 +1,5 @@
 /** Public types of the REST client: bodies (from the generated OpenAPI types), options and results. */
-import type { ErrorCode, PatroniKitError } from '@patroni-kit/errors';
+import type { ErrorCode, PatroniKitError, RequestListener } from '@patroni-kit/errors';
 import type { Dispatcher } from 'undici';
 import type { components, paths } from './generated/patroni-rest.js';
 
@@ -168,6 +168,8 @@ export interface PatroniClientOptions {
   dispatcher?: Dispatcher;
   /** `User-Agent` header. Default `patroni-kit-rest/<version>`. */
   userAgent?: string;
+  /** Told about every request when it ends (a request log); the URL never holds credentials. */
+  onRequest?: RequestListener | undefined;
 }
 
 /** Per-call options. */

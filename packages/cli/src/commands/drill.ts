@@ -1,7 +1,7 @@
 /** `patroni-kit drill`: failover drills on a lab with a recorded workload and an acknowledged-writes checker. */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PatroniKitError } from '@patroni-kit/errors';
+import { intOption, parseCommand, usageError as usageErrorFor } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -52,29 +52,13 @@ const options = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
-function usageError(message: string): PatroniKitError {
-  return new PatroniKitError('USAGE', message, { hint: 'see `patroni-kit drill --help`' });
-}
-
-function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max)
-    throw usageError(`--${name} must be a whole number from ${min} to ${max}, not '${value}'`);
-  return n;
-}
+const usageError = (message: string) => usageErrorFor('drill', message);
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
-  const { values: v, positionals } = parsed;
-  const repeat = intOption(v.repeat, 'repeat', 1, 100);
-  const interval = intOption(v.interval, 'interval', 10, 1000);
-  const settle = intOption(v.settle, 'settle', 0, 60);
+  const { values: v, positionals } = parseCommand('drill', argv, options);
+  const repeat = intOption('drill', v.repeat, 'repeat', 1, 100);
+  const interval = intOption('drill', v.interval, 'interval', 10, 1000);
+  const settle = intOption('drill', v.settle, 'settle', 0, 60);
   const { Lab } = await import('@patroni-kit/lab');
   const drill = await import('@patroni-kit/drill');
   const started = Date.now();

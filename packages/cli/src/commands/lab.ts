@@ -1,6 +1,4 @@
-/** `patroni-kit lab`: a real three-node cluster on this machine (up, status, down and fault controls). */
-import { parseArgs } from 'node:util';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { parseCommand, usageError as usageErrorFor } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -64,9 +62,7 @@ const options = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
-function usageError(message: string): PatroniKitError {
-  return new PatroniKitError('USAGE', message, { hint: 'see `patroni-kit lab --help`' });
-}
+const usageError = (message: string) => usageErrorFor('lab', message);
 
 function port(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -77,13 +73,7 @@ function port(value: string | undefined, name: string): number | undefined {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommand('lab', argv, options);
   const [action, member, ...extra] = positionals;
   if (!action) throw usageError('missing action (up, status, down, kill, stop, start, partition, heal)');
   if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}`);

@@ -50,9 +50,17 @@ export const rules = [
     id: 'type-mismatch',
     group: 'schema',
     severity: 'error',
+    variants: {
+      'float-for-int': {
+        severity: 'warning',
+        when: 'a number with a fraction for an integer key: Patroni truncates it (10.5 runs as 10)',
+      },
+    },
+    autofix: true,
     source: 'schema',
     docs: {
-      title: 'A value has the wrong type.',
+      title:
+        'A value has the wrong type. A warning when a fractional number stands for an integer, which Patroni truncates.',
       why: 'Patroni either rejects it (`--validate-config`) or misbehaves at run time (e.g. a string "false" is true in Python).',
       fix: 'Write the value with the type named in the message (unquote booleans and numbers).',
       example: 'restapi:\n  allowlist: 10.0.0.0/8   # must be a list\n',
