@@ -335,7 +335,7 @@ export class ConnectionStore {
       if (value !== undefined) secrets[kind] = value;
     }
     const opts = toConnectOptions(def, secrets, this.resolverInputs);
-    // TODO(lead, at merge with i8-homes' ConnectOptions.onRequest): opts.onRequest = this.#options.onRequest;
+    if (this.#options.onRequest) opts.onRequest = this.#options.onRequest;
     return opts;
   }
 }

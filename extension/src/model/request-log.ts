@@ -4,19 +4,10 @@
  * userinfo and secret-looking query values, and every text goes through `@patroni-kit/errors`' redaction
  * (which knows each password the connection store handed to the SDK) plus the caller's own secrets.
  */
-import { redact, redactKnown, redactUrl } from '@patroni-kit/errors';
+import { type RequestEvent, redact, redactKnown, redactUrl } from '@patroni-kit/errors';
 
-// the lead replaces this with the SDK's type at merge
-/** One request the SDK made (the shape of `ConnectOptions.onRequest`'s event). */
-export interface RequestEvent {
-  method: string;
-  /** Already redacted by the SDK; redacted again here. */
-  url: string;
-  status?: number;
-  outcome: 'ok' | 'error' | 'unknown';
-  durationMs: number;
-  error?: string;
-}
+/** One request the SDK made (the event of `ConnectOptions.onRequest`). */
+export type { RequestEvent } from '@patroni-kit/errors';
 
 /** Log levels of a `vscode.LogOutputChannel`. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
