@@ -3,16 +3,14 @@
  * guard, diagnostics) to the `vscode` API. Only files under `src/adapters/` import `vscode`.
  */
 import { Cluster } from '@patroni-kit/cluster';
-import { lintText, type PatroniVersion } from '@patroni-kit/config';
 import { describeError, isPatroniKitError } from '@patroni-kit/errors';
 import * as vscode from 'vscode';
 import { type ClusterDefinition, ConnectionStore } from '../model/connections.js';
-import { toDiagnostics } from '../model/diagnostics.js';
 import { notificationsFor } from '../model/notifications.js';
 import { checkTypedName, confirmationFor } from '../model/production.js';
 import { buildTree, type ClusterSnapshot, type TreeNode } from '../model/tree.js';
-
-const PATRONI_FILE = /(^|[\\/])patroni(\.ya?ml|[\\/][^\\/]+\.ya?ml)$/i;
+import { registerEditor } from './editor.js';
+import { registerTopology, type TopologyApi } from './topology.js';
 
 class ClustersProvider implements vscode.TreeDataProvider<TreeNode> {
   readonly #changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -143,36 +141,13 @@ async function addCluster(store: ConnectionStore): Promise<ClusterDefinition | u
   return urls && name ? store.add({ name, source: { kind: 'rest', urls: urls.split(',') } }) : undefined;
 }
 
-function lintDocument(doc: vscode.TextDocument, collection: vscode.DiagnosticCollection): void {
-  if (doc.languageId !== 'yaml' || !PATRONI_FILE.test(doc.fileName)) return;
-  const version = vscode.workspace.getConfiguration('patroni').get<PatroniVersion>('patroniVersion', '4.1');
-  const { findings } = lintText(doc.getText(), { patroniVersion: version });
-  collection.set(
-    doc.uri,
-    toDiagnostics(findings).map((d) => {
-      const diag = new vscode.Diagnostic(
-        new vscode.Range(
-          d.range.start.line,
-          d.range.start.character,
-          d.range.end.line,
-          d.range.end.character,
-        ),
-        d.message,
-        d.severity as vscode.DiagnosticSeverity,
-      );
-      diag.code = d.code;
-      diag.source = d.source;
-      return diag;
-    }),
-  );
-}
-
 /** What `activate` returns: the store and the tree, for extension-host tests and other extensions. */
 export interface PatroniExtensionApi {
   store: ConnectionStore;
   refresh(): Promise<void>;
   roots(): TreeNode[];
   treeItem(node: TreeNode): vscode.TreeItem;
+  topology: TopologyApi;
 }
 
 /** Entry point: VS Code calls it on the contributed views, commands and patroni.yml workspaces. */
@@ -184,8 +159,10 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
     treeDataProvider: provider,
     showCollapseAll: true,
   });
-  const diagnostics = vscode.languages.createDiagnosticCollection('patroni');
-  context.subscriptions.push(log, view, diagnostics);
+  context.subscriptions.push(log, view);
+  // TODO(i8-live): pass `connectedPatroniVersion` from the live model (for patroni.patroniVersion "auto").
+  registerEditor(context, {});
+  const topology = registerTopology(context, { store, clusterIdOf: (n) => provider.clusterIdOf(n) });
 
   const reg = (id: string, fn: (node?: TreeNode) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
@@ -233,7 +210,6 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
     'patroni.pause',
     'patroni.resume',
     'patroni.editConfig',
-    'patroni.showTopology',
     'patroni.history',
     'patroni.healthReport',
     'patroni.copyDsn',
@@ -246,18 +222,13 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
       ),
     );
 
-  for (const doc of vscode.workspace.textDocuments) lintDocument(doc, diagnostics);
-  context.subscriptions.push(
-    vscode.workspace.onDidOpenTextDocument((d) => lintDocument(d, diagnostics)),
-    vscode.workspace.onDidChangeTextDocument((e) => lintDocument(e.document, diagnostics)),
-    vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
-  );
   void provider.refresh();
   return {
     store,
     refresh: () => provider.refresh(),
     roots: () => provider.getChildren(),
     treeItem: (node) => provider.getTreeItem(node),
+    topology,
   };
 }
 
