@@ -3,8 +3,8 @@
  * playwright-core: the payload route (`extensionDevelopmentPath` + `extensionTestsPath`) loads the bundled,
  * unpackaged extension and runs test/host/suite.ts in the host, which answers through
  * `window.codeAutomationExit`. code-server, its profile, HOME and the workspace live in a temp dir; its
- * process group is killed at the end. Addresses: 127.0.80.1 (code-server; PATRONI_KIT_EXT_HOST_ADDR overrides
- * it), 127.0.80.2 and 127.0.106.2 (nothing listens).
+ * process group is killed at the end. Addresses: 127.0.80.1 (code-server; PATRONI_KIT_EXT_HOST_NET=127.A.B moves
+ * it to 127.A.B.1), 127.0.80.2 and 127.0.106.2 (nothing listens).
  * code-server comes from scripts/setup.sh (cache) or PATRONI_KIT_CODE_SERVER.
  */
 import assert from 'node:assert/strict';
@@ -20,8 +20,8 @@ import { chromium } from 'playwright-core';
 
 const ext = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const repo = join(ext, '..');
-// CI uses this suite's block; manual runs next to it pick another (PATRONI_KIT_EXT_HOST_ADDR=127.0.106.1).
-const HOST = process.env.PATRONI_KIT_EXT_HOST_ADDR ?? '127.0.80.1';
+// CI uses this suite's block; manual runs next to it pick another (PATRONI_KIT_EXT_HOST_NET=127.0.106).
+const HOST = `${process.env.PATRONI_KIT_EXT_HOST_NET ?? '127.0.80'}.1`;
 const cache = process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit';
 const codeServer =
   process.env.PATRONI_KIT_CODE_SERVER ?? join(cache, 'code-server-4.100.3/node_modules/.bin/code-server');
