@@ -215,13 +215,7 @@ describe('cluster lint across the workspace files', () => {
       const out = lintWorkspace(ws);
       const cli = spawnSync(
         process.execPath,
-        [
-          join(repo, 'packages/cli/bin/patroni-kit.mjs'),
-          'lint',
-          '--format',
-          'json',
-          ...ws.map((f) => f.name),
-        ],
+        [join(repo, 'packages/cli/dist/src/main.js'), 'lint', '--format', 'json', ...ws.map((f) => f.name)],
         { encoding: 'utf8', timeout: 60_000 },
       );
       const expected = JSON.parse(cli.stdout) as Array<{ file: string; findings: unknown[] }>;
