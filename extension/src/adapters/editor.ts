@@ -67,13 +67,19 @@ export function registerEditor(context: vscode.ExtensionContext, deps: EditorDep
   let shown = new Set<string>();
   let running: Promise<void> = Promise.resolve();
   const lintAll = async (): Promise<void> => {
-    known ??= await vscode.workspace.findFiles(GLOB, EXCLUDE, MAX_FILES);
+    // a failed search (no file search provider) still leaves the open documents linted; it is retried next time
+    const uris =
+      known ??
+      (await vscode.workspace.findFiles(GLOB, EXCLUDE, MAX_FILES).then(
+        (found) => (known = found),
+        () => [] as vscode.Uri[],
+      ));
     const open = new Map(
       vscode.workspace.textDocuments.filter(isPatroniDoc).map((d) => [d.uri.toString(), d] as const),
     );
     const files: WorkspaceFile[] = [];
     const byId = new Map<string, vscode.Uri>();
-    for (const uri of known) {
+    for (const uri of uris) {
       const id = uri.toString();
       const doc = open.get(id);
       try {
