@@ -180,7 +180,11 @@ describe('extension host (code-server 4.100.3)', { timeout: 240_000 }, () => {
       await page.goto(
         `${base}/?folder=${encodeURIComponent(join(dir, 'workspace'))}&payload=${encodeURIComponent(payload)}`,
       );
-      const timedOut = await Promise.race([exited.then(() => false), sleep(150_000).then(() => true)]);
+      // unref'd: a pending 150 s timer would otherwise keep the test process alive after the host exited
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        sleep(150_000, undefined, { ref: false }).then(() => true),
+      ]);
       console.log(lines.join('\n'));
       assert.equal(
         timedOut,
