@@ -24,7 +24,7 @@ const MAX_FILES = 500;
 export interface EditorDeps {
   /**
    * The Patroni version (e.g. `4.0.7`) of the connected cluster, used when `patroni.patroniVersion` is
-   * `auto`. TODO(i8-live): pass the live model's active cluster version; until then `auto` lints for 4.1.
+   * `auto` (absent or unknown: the linter's default, 4.1).
    */
   connectedPatroniVersion?: () => string | undefined;
 }

@@ -27,9 +27,32 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
   const store = connectionStore(context, log);
   const provider = registerLive(context, { store, log });
   context.subscriptions.push(log);
-  // TODO(i8-live): pass `connectedPatroniVersion` from the live model (for patroni.patroniVersion "auto").
-  registerEditor(context, {});
-  const topology = registerTopology(context, { store, clusterIdOf: (n) => provider.clusterIdOf(n) });
+  const liveView = (id: string) => provider.tree.snapshot(id)?.view;
+  // `auto`: the Patroni version of the first connected cluster that reports one.
+  registerEditor(context, {
+    connectedPatroniVersion: () => {
+      for (const id of provider.tree.ids())
+        for (const m of liveView(id)?.members ?? []) {
+          const v = m.live?.patroniVersion ?? m.version;
+          if (v) return v;
+        }
+      return undefined;
+    },
+  });
+  const topology = registerTopology(context, {
+    store,
+    clusterIdOf: (n) => provider.clusterIdOf(n),
+    liveView,
+  });
+  // Open topology panels follow the live model's pushed views.
+  context.subscriptions.push({
+    dispose: provider.tree.onDidChange((c) => {
+      for (const id of c.ids) {
+        const view = liveView(id);
+        if (view) topology.update(id, view);
+      }
+    }),
+  });
 
   const reg = (id: string, fn: (node?: TreeNode) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));

@@ -16,7 +16,7 @@ import {
 } from '../model/topology.js';
 import type { TreeNode } from '../model/tree.js';
 
-/** How often an open, visible panel reads the cluster until the live model pushes views (ms). */
+/** How often an open, visible panel reads the cluster when no live model pushes views (ms). */
 const POLL_MS = 5_000;
 const READ_TIMEOUT_MS = 10_000;
 
@@ -25,6 +25,12 @@ export interface TopologyDeps {
   store: ConnectionStore;
   /** The saved cluster a tree node belongs to (or the only saved cluster). */
   clusterIdOf(node: TreeNode | undefined): string | undefined;
+  /**
+   * The live model's current view of a cluster. When given, the live model pushes every new view through
+   * {@link TopologyApi.update} and the panel does not poll; it reads the cluster itself only while the
+   * live model has no view yet.
+   */
+  liveView?(clusterId: string): ClusterView | undefined;
 }
 
 /** One open topology panel. */
@@ -75,7 +81,9 @@ class Panel implements TopologyPanel {
       this.#schedule();
     });
     this.#schedule();
-    void this.#read();
+    const live = deps.liveView?.(clusterId);
+    if (live) this.update(live);
+    else void this.#read();
   }
 
   update(view: ClusterView): void {
@@ -117,10 +125,10 @@ class Panel implements TopologyPanel {
     this.#panel.webview.html = renderTopologyHtml(this.#content, { nonce });
   }
 
-  // TODO(lead / i8-live): replace this timer by the live model's pushed views (call update(view));
-  // until then the panel reads `Cluster.status()` every POLL_MS, and only while it is visible.
+  // Without a live model (tests that build the panel alone) the panel reads `Cluster.status()` every
+  // POLL_MS, and only while it is visible; with one, the pushed views keep it current.
   #schedule(): void {
-    const want = this.#panel.visible && !this.#disposed;
+    const want = this.#panel.visible && !this.#disposed && this.#deps.liveView === undefined;
     if (want && !this.#timer) this.#timer = setInterval(() => void this.#read(), POLL_MS);
     if (!want && this.#timer) {
       clearInterval(this.#timer);
