@@ -10,9 +10,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from '@patroni-kit/lab';
 import {
@@ -27,6 +26,7 @@ import {
 import {
   assertRoutes,
   bootHosts,
+  CLI,
   cannotRun,
   cut,
   hasPatroni4,
@@ -39,7 +39,6 @@ import {
 } from './hosts.js';
 
 const run = promisify(execFile);
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../../cli/dist/src/main.js');
 const skip = cannotRun();
 let t: TestHosts | undefined;
 let dir = '';
@@ -185,7 +184,7 @@ test('patroni-kit list shows three members; HAProxy routes 5000 to the leader an
 }, async () => {
   const out = await run(
     'node',
-    [cli, 'list', 'pv-cluster', '--dcs-url', `etcd3://${t!.hosts[0]!.address}:2379`, '-f', 'json'],
+    [CLI, 'list', 'pv-cluster', '--dcs-url', `etcd3://${t!.hosts[0]!.address}:2379`, '-f', 'json'],
     { timeout: 30_000 },
   );
   const members = JSON.parse(out.stdout) as Array<{ Member: string; Role: string; State: string }>;
@@ -237,7 +236,7 @@ test('a switchover fires the on_role_change webhook with Slack JSON', { skip }, 
 test('re-apply changes nothing and says so (after the switchover too)', { skip }, async () => {
   // The replicas must stream again after the switchover before the re-apply's checks pass at once.
   const t0 = Date.now();
-  const out = await run('node', [cli, 'provision', 'apply', specFile], { timeout: 300_000 });
+  const out = await run('node', [CLI, 'provision', 'apply', specFile], { timeout: 300_000 });
   timings.reapply = Date.now() - t0;
   assert.match(out.stdout, /apply: nothing to change; the hosts match the spec/);
   assert.doesNotMatch(out.stdout, /\b(changed|ran)\b/);
@@ -295,7 +294,7 @@ test('password rotation: new passwords work, old ones are refused, replicas keep
 }, async () => {
   const spec = await loadSpec(specFile);
   const old = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
-  const out = await run('node', [cli, 'provision', 'rotate-passwords', specFile], { timeout: 30_000 });
+  const out = await run('node', [CLI, 'provision', 'rotate-passwords', specFile], { timeout: 30_000 });
   assert.match(out.stdout, /new passwords written/);
   const planned: ProvisionEvent[] = [];
   await plan(spec, { onEvent: (e) => planned.push(e) });

@@ -25,6 +25,8 @@ import { SshHost } from '../src/ssh.js';
 
 const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The built CLI (packages/cli), which the end-to-end suites run as a user would. */
+export const CLI = join(repo, 'packages/cli/dist/src/main.js');
 const CACHE = process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit';
 const IMAGE = join(CACHE, 'nspawn/bookworm');
 /** Patroni 4.0.7 unpacked by scripts/setup.sh; bound read-only into every host for the upgrade test. */

@@ -11,9 +11,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   apply,
@@ -26,6 +25,7 @@ import {
 import {
   assertRoutes,
   bootHosts,
+  CLI,
   cannotRun,
   knownHostsWithout,
   onHost as onHostOf,
@@ -34,7 +34,6 @@ import {
 } from './hosts.js';
 
 const run = promisify(execFile);
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../../cli/dist/src/main.js');
 const skip = cannotRun();
 const NET = { prefix: 'pt', octet: 20 };
 const TLS = 'tls: { restApi: { enabled: true }, etcd: { enabled: true } }\n';
@@ -160,14 +159,14 @@ test('patroni-kit list over TLS with the generated config; without the CA a clea
 }, async () => {
   const spec = await loadSpec(specFile);
   const ctl = ctlConfigFile(spec);
-  const out = await run('node', [cli, 'list', '-c', ctl, '-f', 'json'], { timeout: 60_000 });
+  const out = await run('node', [CLI, 'list', '-c', ctl, '-f', 'json'], { timeout: 60_000 });
   const members = JSON.parse(out.stdout) as Array<{ Member: string; Role: string; State: string }>;
   assert.deepEqual(members.map((m) => m.Member).sort(), ['pg-1', 'pg-2', 'pg-3']);
   assert.equal(members.filter((m) => m.Role === 'Leader').length, 1);
   assert.equal(members.filter((m) => ['running', 'streaming'].includes(m.State)).length, 3);
   const noCa = join(dir, 'no-ca.patronictl.yml');
   await writeFile(noCa, (await readFile(ctl, 'utf8')).replace(/^ {2}cacert: .*\n/gm, ''));
-  const err = await run('node', [cli, 'list', '-c', noCa, '-f', 'json', '--timeout', '10'], {
+  const err = await run('node', [CLI, 'list', '-c', noCa, '-f', 'json', '--timeout', '10'], {
     timeout: 60_000,
   }).then(
     () => undefined,
@@ -216,7 +215,7 @@ test('HAProxy checks the REST API over TLS and routes 5000 to the leader, 5001 t
 
 test('re-apply with TLS changes nothing and says so', { skip }, async () => {
   const t0 = Date.now();
-  const out = await run('node', [cli, 'provision', 'apply', specFile], { timeout: 300_000 });
+  const out = await run('node', [CLI, 'provision', 'apply', specFile], { timeout: 300_000 });
   timings.reapply = Date.now() - t0;
   assert.match(out.stdout, /apply: nothing to change; the hosts match the spec/);
   assert.doesNotMatch(out.stdout, /\b(changed|ran)\b/);
