@@ -10,14 +10,20 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { unifiedDiff } from '@patroni-kit/cluster';
 import { slotNameFromMember } from '@patroni-kit/config';
 import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { type ClusterPki, ensurePki } from './pki.js';
 import {
   dynamicConfig,
   dynamicConfigPatch,
+  etcdClientTls,
   etcdNodes,
+  etcdUrl,
+  haproxyCaFile,
   haproxyFile,
   PATHS,
   type RenderedFile,
   renderNodeFiles,
+  restBase,
+  restCurlTls,
   USERS,
 } from './render.js';
 import { type ClusterSecrets, loadSecrets, secretValues, writeSecrets } from './secrets.js';
@@ -231,31 +237,34 @@ class Ops {
 
   /** Runs `command` (apply) or reports it (plan); a non-zero exit fails the step. */
   async run(h: Host, step: string, command: string, timeoutMs?: number): Promise<void> {
+    await this.change(h, step, command, async () => {
+      const r = await this.exec(h, command, undefined, timeoutMs);
+      if (r.code !== 0) throw this.failure(h, `exit code ${r.code}`, undefined, r.stderr || r.stdout);
+    });
+  }
+
+  /**
+   * One change: `act` runs in apply mode and the step is reported as ran (with its time); a plan reports
+   * it as would-run. `shown` is what the event shows as the command (redacted).
+   */
+  async change(h: Host, step: string, shown: string, act: () => Promise<void>): Promise<boolean> {
     this.step = step;
     this.changes++;
-    if (this.mode === 'plan') {
-      this.emit({
-        type: 'command',
-        host: h.name,
-        phase: this.phase,
-        step,
-        command: this.redact(command),
-        status: 'would-run',
-      });
-      return;
-    }
-    const t0 = Date.now();
-    const r = await this.exec(h, command, undefined, timeoutMs);
-    if (r.code !== 0) throw this.failure(h, `exit code ${r.code}`, undefined, r.stderr || r.stdout);
-    this.emit({
+    const base = {
       type: 'command',
       host: h.name,
       phase: this.phase,
       step,
-      command: this.redact(command),
-      status: 'ran',
-      ms: Date.now() - t0,
-    });
+      command: this.redact(shown),
+    } as const;
+    if (this.mode === 'plan') {
+      this.emit({ ...base, status: 'would-run' });
+      return false;
+    }
+    const t0 = Date.now();
+    await act();
+    this.emit({ ...base, status: 'ran', ms: Date.now() - t0 });
+    return true;
   }
 
   /** Runs `command` unless `unless` exits 0 on the host; true when it ran (or would run). */
@@ -305,6 +314,8 @@ class Ops {
         ? `--- /dev/null\n+++ ${f.path}\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join('\n')}\n`
         : unifiedDiff(before, f.content, f.path, f.path),
     );
+    if (f.sensitive)
+      diff = `${absent ? '--- /dev/null\n' : ''}+++ ${f.path}: (a private key; content not shown)\n`;
     if (!absent && !metaOk)
       diff += `mode/owner: ${mode} ${owner}:${group} -> ${f.mode.replace(/^0/, '')} ${f.owner}:${f.group}\n`;
     if (this.mode === 'plan') {
@@ -322,8 +333,17 @@ class Ops {
     const tmp = `${f.path}.pk-new`;
     const script = [
       'set -e',
-      'umask 077',
+      // Folders it creates are 0755 like any under /etc (the service users must pass them); the file itself
+      // is private until its own mode is set.
+      'umask 022',
       `mkdir -p ${shq(dir)}`,
+      ...(f.dir
+        ? [
+            `chown ${shq(`${f.dir.owner}:${f.dir.group}`)} ${shq(dir)}`,
+            `chmod ${shq(f.dir.mode)} ${shq(dir)}`,
+          ]
+        : []),
+      'umask 077',
       `cat > ${shq(tmp)}`,
       ...(validate ? [`${validate.replace(/\{\}/g, shq(tmp))} || { rm -f ${shq(tmp)}; exit 1; }`] : []),
       `chown ${shq(`${f.owner}:${f.group}`)} ${shq(tmp)}`,
@@ -410,11 +430,12 @@ interface ClusterJson {
   members?: Array<{ name?: string; role?: string; state?: string }>;
 }
 
+/** A read-only REST GET on the node itself (over TLS verified against the cluster CA when on). */
+const restGet = (spec: ClusterSpec, node: { address: string }, path: string) =>
+  `curl -sf --max-time 3 ${restCurlTls(spec)}${shq(`${restBase(spec, node)}${path}`)}`;
+
 async function clusterView(ops: Ops, h: Host, spec: ClusterSpec): Promise<ClusterJson | undefined> {
-  const out = await ops.query(
-    h,
-    `curl -sf --max-time 3 http://${h.node!.address}:${spec.patroni.restApiPort}/cluster`,
-  );
+  const out = await ops.query(h, restGet(spec, h.node!, '/cluster'));
   if (!out) return undefined;
   try {
     return JSON.parse(out) as ClusterJson;
@@ -436,10 +457,35 @@ const psqlLocal = (spec: ClusterSpec, sql: string) =>
 const psqlVia = (port: number, sql: string) =>
   `PGPASSFILE=${PATHS.operatorPgpass} PGCONNECT_TIMEOUT=3 psql -h 127.0.0.1 -p ${port} -U ${USERS.superuser} -d postgres -tAXc ${shq(sql)}`;
 
+const LABEL: Record<string, string> = { patroni: 'Patroni', haproxy: 'HAProxy' };
+
+/** Starts and enables `unit` when it is not running; reloads it when its files changed and it already ran. */
+async function startOrReload(ops: Ops, h: Host, unit: string, start: string, changed: boolean, why: string) {
+  const started = await ops.ensure(
+    h,
+    `start ${LABEL[unit] ?? unit}`,
+    `systemctl enable -q ${unit} && systemctl ${start} ${unit}`,
+    `systemctl is-active -q ${unit} && systemctl is-enabled -q ${unit}`,
+  );
+  if (changed && !started)
+    await ops.run(h, `reload ${LABEL[unit] ?? unit} (${why} changed)`, `systemctl reload ${unit}`);
+}
+
+/** Stops and disables `unit` unless it already is. */
+function stopUnit(ops: Ops, h: Host, unit: string) {
+  return ops.ensure(
+    h,
+    `stop and disable ${LABEL[unit] ?? unit}`,
+    `systemctl disable -q --now ${unit}`,
+    `! systemctl is-active -q ${unit} && ! systemctl is-enabled -q ${unit}`,
+  );
+}
+
 async function steps(
   spec: ClusterSpec,
   secrets: ClusterSecrets,
   webhookUrl: string | undefined,
+  pki: ClusterPki | undefined,
   hosts: Host[],
   retirees: Host[],
   ops: Ops,
@@ -459,7 +505,13 @@ async function steps(
     });
   };
   // Rendered (and linted) before anything is touched: a lint error stops the run here.
-  const files = new Map(nodes.map((h) => [h.name, renderNodeFiles(spec, secrets, h.node!, webhookUrl)]));
+  const tlsOf = (h: Host) => {
+    const pair = pki?.nodes.get(h.name);
+    return pki && pair ? { ca: pki.ca, ...pair } : undefined;
+  };
+  const files = new Map(
+    nodes.map((h) => [h.name, renderNodeFiles(spec, secrets, h.node!, webhookUrl, tlsOf(h))]),
+  );
   const filesOf = (h: Host) => files.get(h.name)!;
 
   phase('packages');
@@ -507,11 +559,14 @@ async function steps(
   phase('etcd');
   const restart: Host[] = [];
   await parallel(etcdHosts, async (h) => {
-    const f = filesOf(h).find((x) => x.path === PATHS.etcdEnv)!;
-    const changed = await ops.file(h, f);
+    let changed = false;
+    // The certificates before the settings that name them.
+    for (const f of filesOf(h).filter((x) => x.notify?.unit === 'etcd' && x.path !== PATHS.etcdEnv))
+      if (await ops.file(h, f)) changed = true;
+    if (await ops.file(h, filesOf(h).find((x) => x.path === PATHS.etcdEnv)!)) changed = true;
     const serving = await ops.check(
       h,
-      `curl -s -o /dev/null --max-time 2 http://${h.node!.address}:${spec.etcd.clientPort}/version`,
+      `curl -sf -o /dev/null --max-time 2 ${etcdClientTls(spec, 'curl')}${etcdUrl(spec, h.node!.address)}/version`,
     );
     if (changed || !serving) restart.push(h);
   });
@@ -519,11 +574,11 @@ async function steps(
   await parallel(restart, (h) =>
     ops.run(h, 'start etcd', 'systemctl enable -q etcd && systemctl restart --no-block etcd'),
   );
-  const endpoints = etcdHosts.map((h) => `http://${h.node!.address}:${spec.etcd.clientPort}`).join(',');
+  const endpoints = etcdHosts.map((h) => etcdUrl(spec, h.node!.address)).join(',');
   await ops.wait(etcdHosts[0]!, 'etcdctl endpoint health on every member', async () => {
     const r = await ops.exec(
       etcdHosts[0]!,
-      `ETCDCTL_API=3 etcdctl --dial-timeout=2s --command-timeout=3s --endpoints=${endpoints} endpoint health`,
+      `ETCDCTL_API=3 etcdctl ${etcdClientTls(spec, 'etcdctl')}--dial-timeout=2s --command-timeout=3s --endpoints=${endpoints} endpoint health`,
     );
     return r.code === 0 ? `${etcdHosts.length} members healthy` : undefined;
   });
@@ -531,20 +586,20 @@ async function steps(
   const patroniNode = async (h: Host) => {
     let reload = false;
     let daemonReload = false;
-    for (const f of filesOf(h).filter((x) => x.path !== PATHS.etcdEnv)) {
+    for (const f of filesOf(h).filter((x) => x.notify?.unit !== 'etcd')) {
       const changed = await ops.file(h, f);
       if (changed && f.notify?.action === 'reload') reload = true;
       if (changed && f.notify?.action === 'daemon-reload') daemonReload = true;
     }
     if (daemonReload) await ops.run(h, 'systemctl daemon-reload', 'systemctl daemon-reload');
-    const started = await ops.ensure(
+    await startOrReload(
+      ops,
       h,
-      'start Patroni',
-      'systemctl enable -q patroni && systemctl start patroni',
-      'systemctl is-active -q patroni && systemctl is-enabled -q patroni',
+      'patroni',
+      'start',
+      reload,
+      spec.tls.restApi || spec.tls.etcd ? 'patroni.yml or its certificates' : 'patroni.yml',
     );
-    if (reload && !started)
-      await ops.run(h, 'reload Patroni (patroni.yml changed)', 'systemctl reload patroni');
   };
 
   phase('patroni-first');
@@ -586,15 +641,17 @@ async function steps(
     phase('haproxy');
     const cfg = haproxyFile(spec);
     for (const h of proxies) {
+      // The CA first: `haproxy -c` checks that the ca-file haproxy.cfg names exists.
+      const ca = pki && spec.tls.restApi ? await ops.file(h, haproxyCaFile(pki.ca)) : false;
       const changed = await ops.file(h, cfg, 'haproxy -c -q -f {}');
-      const started = await ops.ensure(
+      await startOrReload(
+        ops,
         h,
-        'start HAProxy',
-        'systemctl enable -q haproxy && systemctl restart haproxy',
-        'systemctl is-active -q haproxy && systemctl is-enabled -q haproxy',
+        'haproxy',
+        'restart',
+        changed || ca,
+        spec.tls.restApi ? 'haproxy.cfg or its CA' : 'haproxy.cfg',
       );
-      if (changed && !started)
-        await ops.run(h, 'reload HAProxy (haproxy.cfg changed)', 'systemctl reload haproxy');
     }
   }
 
@@ -661,20 +718,8 @@ async function retire(spec: ClusterSpec, r: Host, nodes: Host[], ops: Ops): Prom
     });
   }
   if (r.ssh) {
-    await ops.ensure(
-      r,
-      'stop and disable Patroni',
-      'systemctl disable -q --now patroni',
-      '! systemctl is-active -q patroni && ! systemctl is-enabled -q patroni',
-    );
-    if (spec.haproxy.placement === 'nodes') {
-      await ops.ensure(
-        r,
-        'stop and disable HAProxy',
-        'systemctl disable -q --now haproxy',
-        '! systemctl is-active -q haproxy && ! systemctl is-enabled -q haproxy',
-      );
-    }
+    await stopUnit(ops, r, 'patroni');
+    if (spec.haproxy.placement === 'nodes') await stopUnit(ops, r, 'haproxy');
   } else {
     ops.emit({
       type: 'note',
@@ -683,7 +728,7 @@ async function retire(spec: ClusterSpec, r: Host, nodes: Host[], ops: Ops): Prom
     });
   }
   const key = `${spec.namespace}${spec.cluster}/members/${r.name}`;
-  const keyQuery = `ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:${spec.etcd.clientPort} get --prefix --keys-only ${shq(key)}`;
+  const keyQuery = `ETCDCTL_API=3 etcdctl ${etcdClientTls(spec, 'etcdctl')}--endpoints=${etcdUrl(spec, '127.0.0.1')} get --prefix --keys-only ${shq(key)}`;
   await ops.wait(etcdHost, `member key ${key} gone`, async () => {
     const out = await ops.query(etcdHost, keyQuery);
     return out !== undefined && out.trim() === '' ? 'gone' : undefined;
@@ -743,32 +788,16 @@ async function rotatePasswords(
     `alter role ${USERS.rewind} with password ${lit(secrets.rewind)};`,
     '',
   ].join('\n');
-  ops.step = 'password rotation: alter role (leader)';
-  ops.changes++;
   const command = `cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p ${spec.postgres.port} -d postgres`;
-  if (ops.mode === 'plan') {
-    ops.emit({
-      type: 'command',
-      host: on.name,
-      phase: ops.phase,
-      step: 'alter role postgres, replicator, rewind_user (new passwords on stdin)',
-      command,
-      status: 'would-run',
-    });
-    return;
-  }
-  const t0 = Date.now();
-  const r = await ops.exec(on, command, sql);
-  if (r.code !== 0) throw ops.failure(on, `ALTER ROLE failed (exit ${r.code})`, undefined, r.stderr);
-  ops.emit({
-    type: 'command',
-    host: on.name,
-    phase: ops.phase,
-    step: 'alter role postgres, replicator, rewind_user (new passwords on stdin)',
+  await ops.change(
+    on,
+    'alter role postgres, replicator, rewind_user (new passwords on stdin)',
     command,
-    status: 'ran',
-    ms: Date.now() - t0,
-  });
+    async () => {
+      const r = await ops.exec(on, command, sql);
+      if (r.code !== 0) throw ops.failure(on, `ALTER ROLE failed (exit ${r.code})`, undefined, r.stderr);
+    },
+  );
 }
 
 /** `patroni 4.0.7` → `4.0.7`. */
@@ -793,10 +822,7 @@ async function rollingRestart(
   for (const h of nodes) {
     ops.step = 'running vs installed Patroni';
     const installed = versionOf(await ops.query(h, `${shq(spec.patroni.bin)} --version 2>&1`));
-    const out = await ops.query(
-      h,
-      `curl -sf --max-time 3 http://${h.node!.address}:${spec.patroni.restApiPort}/patroni`,
-    );
+    const out = await ops.query(h, restGet(spec, h.node!, '/patroni'));
     let running: string | undefined;
     try {
       running = out ? (JSON.parse(out) as { patroni?: { version?: string } }).patroni?.version : undefined;
@@ -827,38 +853,24 @@ async function rollingRestart(
   if (!old) return;
   const candidate = nodes.find((h) => h.name !== leader && !h.node!.tags.nofailover);
   if (!candidate) throw ops.failure(old.h, 'no replica can take over (every other node has nofailover)');
-  const url = `http://${old.h.node!.address}:${spec.patroni.restApiPort}/switchover`;
-  ops.step = `switchover ${old.h.name} -> ${candidate.name}`;
-  ops.changes++;
-  if (ops.mode === 'plan') {
-    ops.emit({
-      type: 'command',
-      host: old.h.name,
-      phase: ops.phase,
-      step: ops.step,
-      command: `POST ${url}`,
-      status: 'would-run',
-    });
-  } else {
-    const t0 = Date.now();
-    // Never retried: if the answer is lost, the wait below reads who leads.
-    const r = await ops.exec(
-      old.h,
-      'curl -s -o /dev/null -w "%{http_code}" --config -',
-      curlConfig(url, 'POST', secrets, { leader: old.h.name, candidate: candidate.name }),
-    );
-    if (r.stdout.trim() !== '200' && r.stdout.trim() !== '') {
-      throw ops.failure(old.h, `POST /switchover answered ${r.stdout.trim()}`, undefined, r.stderr);
-    }
-    ops.emit({
-      type: 'command',
-      host: old.h.name,
-      phase: ops.phase,
-      step: ops.step,
-      command: `POST ${url}`,
-      status: 'ran',
-      ms: Date.now() - t0,
-    });
+  const url = `${restBase(spec, old.h.node!)}/switchover`;
+  const ran = await ops.change(
+    old.h,
+    `switchover ${old.h.name} -> ${candidate.name}`,
+    `POST ${url}`,
+    async () => {
+      // Never retried: if the answer is lost, the wait below reads who leads.
+      const r = await ops.exec(
+        old.h,
+        'curl -s -o /dev/null -w "%{http_code}" --config -',
+        curlConfig(spec, url, 'POST', secrets, { leader: old.h.name, candidate: candidate.name }),
+      );
+      if (r.stdout.trim() !== '200' && r.stdout.trim() !== '') {
+        throw ops.failure(old.h, `POST /switchover answered ${r.stdout.trim()}`, undefined, r.stderr);
+      }
+    },
+  );
+  if (ran) {
     await ops.wait(candidate, `${candidate.name} leads`, async () =>
       runningLeader(await clusterView(ops, candidate, spec)) === candidate.name ? candidate.name : undefined,
     );
@@ -867,10 +879,21 @@ async function rollingRestart(
 }
 
 /** The curl config (read from stdin) for an authenticated REST request: no secret ever in argv. */
-function curlConfig(url: string, method: string, secrets: ClusterSecrets, body?: unknown): string {
+function curlConfig(
+  spec: ClusterSpec,
+  url: string,
+  method: string,
+  secrets: ClusterSecrets,
+  body?: unknown,
+): string {
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  const t = PATHS.patroniTls;
   return [
     `url = "${esc(url)}"`,
+    // verify_client: optional asks unsafe requests for a certificate of the cluster CA.
+    ...(spec.tls.restApi
+      ? [`cacert = "${t}/ca.crt"`, `cert = "${t}/node.crt"`, `key = "${t}/node.key"`]
+      : []),
     `request = "${method}"`,
     `user = "${esc(`${USERS.restapi}:${secrets.restapi}`)}"`,
     'header = "Content-Type: application/json"',
@@ -887,9 +910,9 @@ async function syncDynamicConfig(
   ops: Ops,
 ): Promise<void> {
   ops.step = 'dynamic configuration (GET /config)';
-  const url = `http://${h.node!.address}:${spec.patroni.restApiPort}/config`;
+  const url = `${restBase(spec, h.node!)}/config`;
   const read = async (): Promise<Record<string, unknown> | undefined> => {
-    const out = await ops.query(h, `curl -sf --max-time 5 ${shq(url)}`);
+    const out = await ops.query(h, restGet(spec, h.node!, '/config'));
     try {
       return out ? (JSON.parse(out) as Record<string, unknown>) : undefined;
     } catch {
@@ -917,7 +940,7 @@ async function syncDynamicConfig(
   const r = await ops.exec(
     h,
     'curl -s -o /dev/null -w "%{http_code}" --config -',
-    curlConfig(url, 'PATCH', secrets, patch),
+    curlConfig(spec, url, 'PATCH', secrets, patch),
   );
   // GET /config answers from Patroni's cached view of the DCS, refreshed every loop_wait: re-read until
   // it shows the change (bounded), which also confirms a PATCH whose answer was lost.
@@ -984,9 +1007,17 @@ async function execute(
   const t0 = Date.now();
   const { secrets, created } = await loadSecrets(spec.secretsFile, true);
   const webhookUrl = await webhookUrlOf(spec);
-  const ops = new Ops(mode, opts, secretValues(secrets, webhookUrl ? [webhookUrl] : []));
+  const pki = await ensurePki(spec, { create: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const keys = [...(pki?.nodes.values() ?? [])].map((p) => p.key.trim());
+  const ops = new Ops(mode, opts, secretValues(secrets, [...(webhookUrl ? [webhookUrl] : []), ...keys]));
   if (created)
     ops.emit({ type: 'note', message: `generated new passwords in ${spec.secretsFile} (mode 0600)` });
+  if (pki && pki.created.length > 0)
+    ops.emit({
+      type: 'note',
+      message: `generated ${pki.created.length} certificate(s) of the cluster CA in ${spec.tls.certDir} (keys mode 0600)`,
+    });
+  if (pki && mode === 'apply') await writeCtlConfig(spec, pki);
   const hosts = hostsOf(spec);
   const prev = await readState(spec);
   const retirees: Host[] = (prev?.nodes ?? [])
@@ -1007,6 +1038,7 @@ async function execute(
     ...spec.nodes.map((n) => ({ name: n.name, address: n.address, etcd: n.etcd, ssh: n.ssh })),
     ...(retired ? [] : (prev?.nodes ?? []).filter((n) => retirees.some((r) => r.name === n.name))),
   ];
+  checkEtcdMembership(spec, prev);
   if (mode === 'apply') {
     if (prev?.result === 'failed' && prev.failure) {
       ops.emit({
@@ -1032,7 +1064,7 @@ async function execute(
         }
       }),
     );
-    const leader = await steps(spec, secrets, webhookUrl, hosts, retirees, ops);
+    const leader = await steps(spec, secrets, webhookUrl, pki, hosts, retirees, ops);
     const result: ProvisionResult = {
       mode,
       changes: ops.changes,
@@ -1076,6 +1108,62 @@ async function execute(
   } finally {
     for (const h of [...hosts, ...retirees]) h.ssh?.close();
   }
+}
+
+/** The operator's patronictl config next to the spec (TLS on): `patroni-kit list -c SPEC.patronictl.yml`. */
+export function ctlConfigFile(spec: ClusterSpec): string {
+  return `${spec.file.replace(/\.(ya?ml|json)$/i, '')}.patronictl.yml`;
+}
+
+/**
+ * Writes {@link ctlConfigFile}: the etcd endpoints and the cluster CA with the operator's client
+ * certificate. No password in it (add `ctl.authentication` yourself for writes, or pass them otherwise).
+ */
+async function writeCtlConfig(spec: ClusterSpec, pki: ClusterPki): Promise<void> {
+  const files = [pki.caFile, pki.client.certFile, pki.client.keyFile];
+  const pem = (keys: string[]) => files.map((f, i) => `  ${keys[i]}: ${JSON.stringify(f)}`);
+  const lines = [
+    '# Generated by patroni-kit provision: the cluster for patroni-kit/patronictl -c THIS_FILE.',
+    `scope: ${JSON.stringify(spec.cluster)}`,
+    `namespace: ${JSON.stringify(spec.namespace)}`,
+    'etcd3:',
+    ...(spec.tls.etcd ? ['  protocol: https', ...pem(['cacert', 'cert', 'key'])] : []),
+    '  hosts:',
+    ...etcdNodes(spec).map((n) => `    - ${n.address}:${spec.etcd.clientPort}`),
+    ...(spec.tls.restApi ? ['ctl:', ...pem(['cacert', 'certfile', 'keyfile'])] : []),
+    '',
+  ];
+  await writeFile(ctlConfigFile(spec), lines.join('\n'), { mode: 0o600 });
+}
+
+/**
+ * etcd stays where the cluster was created: nodes added later run Patroni only (a fourth member would not
+ * survive more failures than three, and every write would wait for one more), and a change of the etcd
+ * set, including removing a node that runs a member, is refused before anything is touched.
+ */
+function checkEtcdMembership(spec: ClusterSpec, prev: ApplyState | undefined): void {
+  const was = (prev?.nodes ?? []).filter((n) => n.etcd).map((n) => n.name);
+  if (was.length === 0) return;
+  const now = etcdNodes(spec).map((n) => n.name);
+  const gone = was.filter((n) => !now.includes(n));
+  const added = now.filter((n) => !was.includes(n));
+  if (gone.length === 0 && added.length === 0) return;
+  const removed = gone.filter((n) => !spec.nodes.some((s) => s.name === n));
+  throw new PatroniKitError(
+    'PRECHECK',
+    `etcd runs on ${was.join(', ')}, but the spec ${
+      removed.length > 0
+        ? `no longer has ${removed.join(', ')}, which run${removed.length === 1 ? 's' : ''} an etcd member`
+        : `puts it on ${now.join(', ')}`
+    }: provision does not change etcd membership, and nothing was changed`,
+    {
+      hint:
+        removed.length > 0
+          ? `keep ${removed.join(', ')} in the spec; an etcd member is moved by hand (etcdctl member add, start it with ETCD_INITIAL_CLUSTER_STATE=existing, then etcdctl member remove), see the provision README`
+          : `set etcd.members back to [${was.join(', ')}]`,
+      details: { was, now },
+    },
+  );
 }
 
 /** Shows every file diff and command per host without changing anything. */
@@ -1139,10 +1227,10 @@ export async function status(
           s.services[u] = r.stdout.trim() || 'unknown';
         }
         if (h.node) {
-          const r = await ssh.exec(
-            `curl -sf --max-time 3 http://${h.node.address}:${spec.patroni.restApiPort}/patroni`,
-            { timeoutMs: 10_000, ...(opts.signal ? { signal: opts.signal } : {}) },
-          );
+          const r = await ssh.exec(restGet(spec, h.node, '/patroni'), {
+            timeoutMs: 10_000,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
           if (r.code === 0) {
             try {
               const p = JSON.parse(r.stdout) as { role?: string; state?: string };

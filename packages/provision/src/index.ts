@@ -5,6 +5,7 @@
 
 export * from './engine.js';
 export * from './known-hosts.js';
+export * from './pki.js';
 export * from './render.js';
 export * from './secrets.js';
 export * from './spec.js';

@@ -16,6 +16,10 @@ export interface RenderedFile {
   mode: string;
   owner: string;
   group: string;
+  /** The folder's mode and owner when it is the file's own (the service user must be able to enter it). */
+  dir?: { mode: string; owner: string; group: string };
+  /** A private key: its content never shows in a diff, an event or a log. */
+  sensitive?: boolean;
   /** The service to reload or restart when this file changes. */
   notify?: { unit: string; action: 'reload' | 'restart' | 'daemon-reload' };
 }
@@ -31,7 +35,38 @@ export const PATHS = {
   operatorPgpass: '/root/.pgpass',
   patroniPgpass: '/var/lib/postgresql/.pgpass.patroni',
   etcdDataDir: '/var/lib/etcd/postgres',
+  /** ca.crt, node.crt, node.key for Patroni (REST server, etcd client) and root's curl and etcdctl. */
+  patroniTls: '/etc/patroni/tls',
+  /** ca.crt, node.crt, node.key for the etcd member (owned by etcd). */
+  etcdTls: '/etc/etcd/tls',
+  haproxyCa: '/etc/haproxy/patroni-ca.crt',
 } as const;
+
+/** curl's TLS options on a node for its REST API (`client`: also the node's certificate, for unsafe endpoints). */
+export function restCurlTls(spec: ClusterSpec, client = false): string {
+  if (!spec.tls.restApi) return '';
+  const t = PATHS.patroniTls;
+  return client ? `--cacert ${t}/ca.crt --cert ${t}/node.crt --key ${t}/node.key ` : `--cacert ${t}/ca.crt `;
+}
+
+/** A node's REST API base URL. */
+export function restBase(spec: ClusterSpec, node: { address: string }): string {
+  return `${spec.tls.restApi ? 'https' : 'http'}://${node.address}:${spec.patroni.restApiPort}`;
+}
+
+/** An etcd client URL. */
+export function etcdUrl(spec: ClusterSpec, address: string): string {
+  return `${spec.tls.etcd ? 'https' : 'http'}://${address}:${spec.etcd.clientPort}`;
+}
+
+/** etcdctl's (and curl's) TLS flags on an etcd node, empty without etcd TLS. */
+export function etcdClientTls(spec: ClusterSpec, style: 'etcdctl' | 'curl'): string {
+  if (!spec.tls.etcd) return '';
+  const t = PATHS.etcdTls;
+  return style === 'etcdctl'
+    ? `--cacert=${t}/ca.crt --cert=${t}/node.crt --key=${t}/node.key `
+    : `--cacert ${t}/ca.crt --cert ${t}/node.crt --key ${t}/node.key `;
+}
 
 /** Users Patroni creates at bootstrap. */
 export const USERS = {
@@ -116,6 +151,31 @@ export function renderPatroniYml(spec: ClusterSpec, secrets: ClusterSecrets, nod
   const paramLines = Object.entries(d.postgresql.parameters).map(
     ([k, v]) => `        ${k}: ${typeof v === 'string' ? q(v) : String(v)}`,
   );
+  const t = PATHS.patroniTls;
+  const restTls = spec.tls.restApi
+    ? `  # Unsafe endpoints (switchover, config, restart) need a certificate of the cluster CA and the
+  # password; GETs and HAProxy's health checks need neither.
+  certfile: ${t}/node.crt
+  keyfile: ${t}/node.key
+  cafile: ${t}/ca.crt
+  verify_client: optional
+`
+    : '';
+  const ctl = spec.tls.restApi
+    ? `
+ctl:
+  cacert: ${t}/ca.crt
+  certfile: ${t}/node.crt
+  keyfile: ${t}/node.key
+`
+    : '';
+  const etcdTls = spec.tls.etcd
+    ? `  protocol: https
+  cacert: ${t}/ca.crt
+  cert: ${t}/node.crt
+  key: ${t}/node.key
+`
+    : '';
   const callbacks = spec.webhook ? `  callbacks:\n    on_role_change: ${PATHS.notifyScript}\n` : '';
   return `${header(`patroni.yml of ${node.name}`)}scope: ${q(spec.cluster)}
 namespace: ${q(spec.namespace)}
@@ -127,9 +187,9 @@ restapi:
   authentication:
     username: ${q(USERS.restapi)}
     password: ${q(secrets.restapi)}
-
+${restTls}${ctl}
 etcd3:
-  hosts:
+${etcdTls}  hosts:
 ${etcdNodes(spec)
   .map((n) => `    - ${n.address}:${spec.etcd.clientPort}`)
   .join('\n')}
@@ -192,20 +252,34 @@ tags:
 export function renderEtcdEnv(spec: ClusterSpec, node: NodeSpec): string {
   const i = etcdNodes(spec).indexOf(node);
   if (i < 0) throw new PatroniKitError('INTERNAL', `${node.name} runs no etcd member`);
-  const peer = (n: NodeSpec) => `http://${n.address}:${spec.etcd.peerPort}`;
+  const scheme = spec.tls.etcd ? 'https' : 'http';
+  const peer = (n: NodeSpec) => `${scheme}://${n.address}:${spec.etcd.peerPort}`;
+  const t = PATHS.etcdTls;
+  // Client and peer traffic both verified against the cluster CA, both ways (client-cert-auth).
+  const tls = spec.tls.etcd
+    ? `ETCD_CERT_FILE=${t}/node.crt
+ETCD_KEY_FILE=${t}/node.key
+ETCD_TRUSTED_CA_FILE=${t}/ca.crt
+ETCD_CLIENT_CERT_AUTH=true
+ETCD_PEER_CERT_FILE=${t}/node.crt
+ETCD_PEER_KEY_FILE=${t}/node.key
+ETCD_PEER_TRUSTED_CA_FILE=${t}/ca.crt
+ETCD_PEER_CLIENT_CERT_AUTH=true
+`
+    : '';
   const initial = etcdNodes(spec)
     .map((n, k) => `etcd-${k + 1}=${peer(n)}`)
     .join(',');
   return `${header(`etcd member etcd-${i + 1} on ${node.name}`)}ETCD_NAME=etcd-${i + 1}
 ETCD_DATA_DIR=${PATHS.etcdDataDir}
 ETCD_LISTEN_PEER_URLS=${peer(node)}
-ETCD_LISTEN_CLIENT_URLS=http://${node.address}:${spec.etcd.clientPort},http://127.0.0.1:${spec.etcd.clientPort}
+ETCD_LISTEN_CLIENT_URLS=${etcdUrl(spec, node.address)},${etcdUrl(spec, '127.0.0.1')}
 ETCD_INITIAL_ADVERTISE_PEER_URLS=${peer(node)}
-ETCD_ADVERTISE_CLIENT_URLS=http://${node.address}:${spec.etcd.clientPort}
+ETCD_ADVERTISE_CLIENT_URLS=${etcdUrl(spec, node.address)}
 ETCD_INITIAL_CLUSTER="${initial}"
 ETCD_INITIAL_CLUSTER_TOKEN=${spec.cluster}
 ETCD_INITIAL_CLUSTER_STATE=new
-`;
+${tls}`;
 }
 
 /**
@@ -215,9 +289,13 @@ ETCD_INITIAL_CLUSTER_STATE=new
  * still connected to a demoted primary.
  */
 export function renderHaproxyCfg(spec: ClusterSpec): string {
+  // Over TLS the health check verifies the REST API's certificate (CA and the node's name in its SANs).
+  const tls = (n: NodeSpec) =>
+    spec.tls.restApi ? ` check-ssl verify required ca-file ${PATHS.haproxyCa} verifyhost ${n.name}` : '';
   const servers = spec.nodes
     .map(
-      (n) => `    server ${n.name} ${n.address}:${spec.postgres.port} check port ${spec.patroni.restApiPort}`,
+      (n) =>
+        `    server ${n.name} ${n.address}:${spec.postgres.port} check port ${spec.patroni.restApiPort}${tls(n)}`,
     )
     .join('\n');
   const checks =
@@ -325,6 +403,7 @@ export function renderNodeFiles(
   secrets: ClusterSecrets,
   node: NodeSpec,
   webhookUrl?: string,
+  tls?: NodeTls,
 ): RenderedFile[] {
   const yml = renderPatroniYml(spec, secrets, node);
   const errors = lintPatroniYml(yml, spec).filter((f) => f.severity === 'error');
@@ -372,6 +451,11 @@ export function renderNodeFiles(
       notify: { unit: 'etcd', action: 'restart' },
     });
   }
+  if (tls) {
+    files.push(...tlsFiles(PATHS.patroniTls, 'postgres', tls, { unit: 'patroni', action: 'reload' }));
+    if (node.etcd && spec.tls.etcd)
+      files.push(...tlsFiles(PATHS.etcdTls, 'etcd', tls, { unit: 'etcd', action: 'restart' }));
+  }
   if (spec.webhook && webhookUrl !== undefined) {
     files.push(
       { path: PATHS.notifyScript, content: renderNotifyScript(), mode: '0755', owner: 'root', group: 'root' },
@@ -379,6 +463,47 @@ export function renderNodeFiles(
     );
   }
   return files;
+}
+
+/** A node's TLS material: the cluster CA, its certificate and key (PEM). */
+export interface NodeTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+function tlsFiles(
+  dir: string,
+  owner: string,
+  tls: NodeTls,
+  notify: NonNullable<RenderedFile['notify']>,
+): RenderedFile[] {
+  const f = (name: string, content: string, mode: string): RenderedFile => ({
+    path: `${dir}/${name}`,
+    content,
+    mode,
+    owner,
+    group: owner,
+    dir: { mode: '0750', owner: 'root', group: owner },
+    notify,
+  });
+  return [
+    f('ca.crt', tls.ca, '0644'),
+    f('node.crt', tls.cert, '0644'),
+    { ...f('node.key', tls.key, '0600'), sensitive: true },
+  ];
+}
+
+/** The CA HAProxy verifies the REST API's certificates with (REST TLS only). */
+export function haproxyCaFile(ca: string): RenderedFile {
+  return {
+    path: PATHS.haproxyCa,
+    content: ca,
+    mode: '0644',
+    owner: 'root',
+    group: 'root',
+    notify: { unit: 'haproxy', action: 'reload' },
+  };
 }
 
 /** haproxy.cfg as a file to place (on every node, or on the HAProxy hosts). */

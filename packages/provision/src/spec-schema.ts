@@ -81,11 +81,17 @@ const tls = {
   required: ['enabled'],
   properties: {
     enabled: { type: 'boolean' },
-    caFile: { type: 'string', minLength: 1, description: 'CA certificate (PEM), relative to the spec.' },
+    caFile: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'CA certificate (PEM), relative to the spec, when it is not CERTDIR/ca.crt. Without CERTDIR/ca.key no certificate can be issued, so every NODE.crt/NODE.key must then be in certDir.',
+    },
     certDir: {
       type: 'string',
       minLength: 1,
-      description: 'Folder with NODE.crt and NODE.key for every node (PEM), relative to the spec.',
+      description:
+        'Folder (0700) with the cluster CA (ca.crt, ca.key), NODE.crt/NODE.key per node and operator.crt/operator.key, relative to the spec; what is missing is generated with openssl, what exists is reused. Default SPEC.tls next to the spec.',
     },
   },
 } as const;
@@ -191,6 +197,14 @@ export const clusterSpecSchema = {
       additionalProperties: false,
       properties: {
         source: { enum: ['debian', 'installed'], default: 'debian' },
+        members: {
+          type: 'array',
+          minItems: 3,
+          uniqueItems: true,
+          items: { type: 'string', minLength: 1 },
+          description:
+            'The nodes (by name) that run an etcd member: 3 or 5 of them. Default: the first three nodes. Fixed once the cluster exists: nodes added later run Patroni only, and provision refuses a change of this set (etcd membership is changed by hand; see the README).',
+        },
         clientPort: { ...port, default: 2379 },
         peerPort: { ...port, default: 2380 },
       },
@@ -250,8 +264,16 @@ export const clusterSpecSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        restApi: { ...tls, description: "TLS for Patroni's REST API." },
-        etcd: { ...tls, description: 'TLS for etcd client and peer traffic.' },
+        restApi: {
+          ...tls,
+          description:
+            "TLS for Patroni's REST API (HTTPS; `verify_client: optional`: unsafe endpoints need a client certificate of the cluster CA and the password, GETs and health checks none). HAProxy checks over TLS against the CA.",
+        },
+        etcd: {
+          ...tls,
+          description:
+            'TLS for etcd client and peer traffic (https URLs, client-cert-auth on both: every client, Patroni included, shows a certificate of the cluster CA).',
+        },
       },
     },
     secretsFile: {

@@ -1,7 +1,7 @@
 /** Loading a cluster spec: YAML or JSON, schema validation with one clear error per field, defaults. */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { readYaml } from '@patroni-kit/config/yaml';
 import { PatroniKitError } from '@patroni-kit/errors';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -27,7 +27,7 @@ export interface NodeSpec {
   name: string;
   address: string;
   ssh: SshTarget;
-  /** Whether this node runs an etcd member (the first three nodes do). */
+  /** Whether this node runs an etcd member (`etcd.members`; by default the first three nodes). */
   etcd: boolean;
   tags: { nofailover: boolean; noloadbalance: boolean; nosync: boolean };
 }
@@ -64,6 +64,8 @@ export interface ClusterSpec {
     statsPort: number;
   };
   webhook?: { urlFile: string };
+  /** TLS for the REST API and etcd: one cluster CA, certificates in `certDir` (generated when missing). */
+  tls: { restApi: boolean; etcd: boolean; certDir: string; caFile: string };
   secretsFile: string;
   /** The spec file, absolute. */
   file: string;
@@ -94,12 +96,15 @@ interface RawSpec {
   network?: { allow?: string[] };
   postgres?: Partial<ClusterSpec['postgres']>;
   patroni?: Partial<ClusterSpec['patroni']>;
-  etcd?: Partial<ClusterSpec['etcd']>;
+  etcd?: Partial<ClusterSpec['etcd']> & { members?: string[] };
   synchronous?: Partial<ClusterSpec['synchronous']>;
   timing?: ClusterSpec['timing'];
   haproxy?: Partial<Omit<ClusterSpec['haproxy'], 'hosts'>> & { hosts?: RawHost[] };
   webhook?: { urlFile: string };
-  tls?: { restApi?: { enabled: boolean }; etcd?: { enabled: boolean } };
+  tls?: {
+    restApi?: { enabled: boolean; caFile?: string; certDir?: string };
+    etcd?: { enabled: boolean; caFile?: string; certDir?: string };
+  };
   secretsFile?: string;
 }
 
@@ -194,6 +199,18 @@ export function checkSpec(data: unknown): SpecProblem[] {
       message: `${spec.nodes.length} node(s): etcd needs three members for a quorum that survives one loss, so give at least three nodes`,
     });
   }
+  const members = spec.etcd?.members;
+  if (members) {
+    members.forEach((m, i) => {
+      if (!spec.nodes.some((n) => n.name === m))
+        problems.push({ path: `etcd.members[${i}]`, message: `'${m}' is not the name of a node` });
+    });
+    if (members.length % 2 === 0)
+      problems.push({
+        path: 'etcd.members',
+        message: `${members.length} members: an even count tolerates no more failures than one fewer, so give 3 or 5`,
+      });
+  }
   const placement = spec.haproxy?.placement ?? 'nodes';
   if (placement === 'hosts' && (spec.haproxy?.hosts ?? []).length === 0) {
     problems.push({ path: 'haproxy.hosts', message: "placement 'hosts' needs at least one host here" });
@@ -223,11 +240,13 @@ export function checkSpec(data: unknown): SpecProblem[] {
       message: `${nodeCount} synchronous standbys need at least ${nodeCount + 1} nodes`,
     });
   }
-  for (const which of ['restApi', 'etcd'] as const) {
-    if (spec.tls?.[which]?.enabled) {
+  for (const key of ['certDir', 'caFile'] as const) {
+    const a = spec.tls?.restApi?.[key];
+    const b = spec.tls?.etcd?.[key];
+    if (a !== undefined && b !== undefined && a !== b) {
       problems.push({
-        path: `tls.${which}.enabled`,
-        message: 'TLS provisioning is not implemented yet in this version; set enabled: false',
+        path: `tls.etcd.${key}`,
+        message: `differs from tls.restApi.${key}: one cluster CA serves the REST API and etcd, so give the same ${key} (or set it once)`,
       });
     }
   }
@@ -302,7 +321,7 @@ export function resolveSpec(data: unknown, file: string): ClusterSpec {
       name: n.name,
       address: n.address,
       ssh: sshTarget(base, n.address, raw.ssh, n.ssh),
-      etcd: i < 3,
+      etcd: raw.etcd?.members ? raw.etcd.members.includes(n.name) : i < 3,
       tags: { nofailover: false, noloadbalance: false, nosync: false, ...n.tags },
     })),
     network: { allow: raw.network?.allow ?? defaultAllow([...raw.nodes, ...(raw.haproxy?.hosts ?? [])]) },
@@ -340,8 +359,20 @@ export function resolveSpec(data: unknown, file: string): ClusterSpec {
       readerPort: raw.haproxy?.readerPort ?? 5001,
       statsPort: raw.haproxy?.statsPort ?? 7000,
     },
+    tls: { restApi: false, etcd: false, certDir: '', caFile: '' },
     secretsFile: resolvePath(base, raw.secretsFile ?? `${file.replace(/\.(ya?ml|json)$/i, '')}.secrets.json`),
     file,
+  };
+  const certDir = resolvePath(
+    base,
+    raw.tls?.restApi?.certDir ?? raw.tls?.etcd?.certDir ?? `${file.replace(/\.(ya?ml|json)$/i, '')}.tls`,
+  );
+  const caFile = raw.tls?.restApi?.caFile ?? raw.tls?.etcd?.caFile;
+  spec.tls = {
+    restApi: raw.tls?.restApi?.enabled ?? false,
+    etcd: raw.tls?.etcd?.enabled ?? false,
+    certDir,
+    caFile: caFile ? resolvePath(base, caFile) : join(certDir, 'ca.crt'),
   };
   if (raw.webhook) spec.webhook = { urlFile: resolvePath(base, raw.webhook.urlFile) };
   return spec;

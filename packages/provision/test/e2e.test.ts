@@ -10,9 +10,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from '@patroni-kit/lab';
 import {
@@ -24,20 +23,22 @@ import {
   readState,
   status,
 } from '../src/index.js';
-import { SshHost } from '../src/ssh.js';
 import {
+  assertRoutes,
   bootHosts,
+  CLI,
   cannotRun,
   cut,
   hasPatroni4,
   heal,
+  knownHostsWithout,
+  onHost as onHostOf,
   PATRONI4_BIN,
   specYaml,
   type TestHosts,
 } from './hosts.js';
 
 const run = promisify(execFile);
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../../cli/dist/src/main.js');
 const skip = cannotRun();
 let t: TestHosts | undefined;
 let dir = '';
@@ -79,24 +80,7 @@ after(async () => {
   if (Object.keys(timings).length) console.log(`# provision e2e timings (ms): ${JSON.stringify(timings)}`);
 });
 
-async function onHost(i: number, command: string): Promise<string> {
-  const h = t!.hosts[i]!;
-  const s = await SshHost.connect({
-    host: h.address,
-    port: 22,
-    user: h.user,
-    privateKey: t!.clientKey,
-    agent: false,
-    knownHosts: t!.knownHostsFile,
-    connectTimeoutMs: 5000,
-  });
-  try {
-    const r = await s.exec(command, { timeoutMs: 30_000 });
-    return `${r.code}|${r.stdout.trim()}`;
-  } finally {
-    s.close();
-  }
-}
+const onHost = (i: number, command: string) => onHostOf(t!, i, command);
 
 test('plan on fresh hosts shows diffs and commands, changes nothing, and never prints a secret', {
   skip,
@@ -200,7 +184,7 @@ test('patroni-kit list shows three members; HAProxy routes 5000 to the leader an
 }, async () => {
   const out = await run(
     'node',
-    [cli, 'list', 'pv-cluster', '--dcs-url', `etcd3://${t!.hosts[0]!.address}:2379`, '-f', 'json'],
+    [CLI, 'list', 'pv-cluster', '--dcs-url', `etcd3://${t!.hosts[0]!.address}:2379`, '-f', 'json'],
     { timeout: 30_000 },
   );
   const members = JSON.parse(out.stdout) as Array<{ Member: string; Role: string; State: string }>;
@@ -212,13 +196,7 @@ test('patroni-kit list shows three members; HAProxy routes 5000 to the leader an
   );
   const spec = await loadSpec(specFile);
   const secrets = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
-  for (const h of t!.hosts) {
-    const target = { host: h.address, user: 'postgres', password: secrets.superuser };
-    const w = await sql<{ r: boolean }>({ ...target, port: 5000 }, 'select pg_is_in_recovery() as r');
-    assert.equal(w[0]?.r, false, `${h.name}:5000 reaches the leader`);
-    const rd = await sql<{ r: boolean }>({ ...target, port: 5001 }, 'select pg_is_in_recovery() as r');
-    assert.equal(rd[0]?.r, true, `${h.name}:5001 reaches a replica`);
-  }
+  await assertRoutes(t!, secrets.superuser);
   // sudo path: host 3 is provisioned through the ordinary user `ops`; its files are root's all the same.
   assert.equal(
     await onHost(2, 'stat -c "%a %U %G" /etc/patroni/patroni.yml /etc/patroni/notify-url /root/.pgpass'),
@@ -258,7 +236,7 @@ test('a switchover fires the on_role_change webhook with Slack JSON', { skip }, 
 test('re-apply changes nothing and says so (after the switchover too)', { skip }, async () => {
   // The replicas must stream again after the switchover before the re-apply's checks pass at once.
   const t0 = Date.now();
-  const out = await run('node', [cli, 'provision', 'apply', specFile], { timeout: 300_000 });
+  const out = await run('node', [CLI, 'provision', 'apply', specFile], { timeout: 300_000 });
   timings.reapply = Date.now() - t0;
   assert.match(out.stdout, /apply: nothing to change; the hosts match the spec/);
   assert.doesNotMatch(out.stdout, /\b(changed|ran)\b/);
@@ -316,7 +294,7 @@ test('password rotation: new passwords work, old ones are refused, replicas keep
 }, async () => {
   const spec = await loadSpec(specFile);
   const old = JSON.parse(await readFile(spec.secretsFile, 'utf8')) as ClusterSecrets;
-  const out = await run('node', [cli, 'provision', 'rotate-passwords', specFile], { timeout: 30_000 });
+  const out = await run('node', [CLI, 'provision', 'rotate-passwords', specFile], { timeout: 30_000 });
   assert.match(out.stdout, /new passwords written/);
   const planned: ProvisionEvent[] = [];
   await plan(spec, { onEvent: (e) => planned.push(e) });
@@ -510,13 +488,7 @@ test('through a jump host (ssh -J): both host keys verified, the plan sees the c
   );
   // A jump host with an unknown key is refused like any host: pg-1 itself is pinned (so it connects), but
   // known_hosts lacks it, which is what the jumps to pg-2 and pg-3 check.
-  await writeFile(
-    join(dir, 'kh.no-jump'),
-    `${(await readFile(t!.knownHostsFile, 'utf8'))
-      .split('\n')
-      .filter((l) => !l.startsWith(`${h1.address} `))
-      .join('\n')}\n`,
-  );
+  await knownHostsWithout(t!, h1, join(dir, 'kh.no-jump'));
   const bad = text
     .replace(`knownHosts: ${t!.knownHostsFile}`, `knownHosts: ${join(dir, 'kh.no-jump')}`)
     .replace(
@@ -576,6 +548,25 @@ test('day 2: a fourth node joins as a replica; removed from the spec, it is stop
       )
     ).map((r) => r.slot_name);
   assert.ok((await slots()).includes('pg_4'), 'the leader holds a slot for pg-4');
+
+  // etcd stays on the first three: moving it to pg-4, or dropping pg-3 (an etcd member), is refused up front.
+  const refused = async (text: string, re: RegExp) => {
+    await writeFile(specFile, text);
+    await assert.rejects(plan(await loadSpec(specFile)), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'PRECHECK');
+      assert.match(err.message, re);
+      return true;
+    });
+  };
+  await refused(
+    specYaml(t!, `${current}etcd: { members: [pg-1, pg-2, pg-4] }\n`),
+    /^etcd runs on pg-1, pg-2, pg-3, but the spec puts it on pg-1, pg-2, pg-4: provision does not change etcd membership/,
+  );
+  await refused(
+    specYaml(t!, current, false, [t!.hosts[0]!, t!.hosts[1]!, t!.hosts[3]!]),
+    /but the spec no longer has pg-3, which runs an etcd member/,
+  );
+  assert.equal(await onHost(2, 'systemctl is-active etcd patroni | sort -u'), '0|active');
 
   await writeFile(specFile, specYaml(t!, current, false, t!.hosts.slice(0, 3)));
   spec = await loadSpec(specFile);

@@ -1,9 +1,11 @@
 /**
  * Three real "hosts" for the provisioning tests: systemd-nspawn containers booting Debian bookworm's
- * systemd inside the network namespaces of the lab's netns topology (prefix `pv`, 198.18.10.0/24).
+ * systemd inside the network namespaces of the lab's netns topology (by default prefix `pv`, 198.18.10.0/24;
+ * each test file passes its own).
  * Each host is an overlay over one shared base image (scripts/build-host-image.sh, cached under
  * /var/cache/patroni-kit), with its own sshd host key, authorized key and (host 3) a sudo-only user.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,11 +19,14 @@ import {
   detachNamespace,
   type NetnsPlan,
   netnsPlan,
+  sql,
 } from '@patroni-kit/lab';
 import { SshHost } from '../src/ssh.js';
 
 const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The built CLI (packages/cli), which the end-to-end suites run as a user would. */
+export const CLI = join(repo, 'packages/cli/dist/src/main.js');
 const CACHE = process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit';
 const IMAGE = join(CACHE, 'nspawn/bookworm');
 /** Patroni 4.0.7 unpacked by scripts/setup.sh; bound read-only into every host for the upgrade test. */
@@ -52,7 +57,7 @@ export interface TestHosts {
   hosts: TestHost[];
   clientKey: string;
   knownHostsFile: string;
-  /** Boots one more host (N = 4, 5, ...: namespace pv-nN at 198.18.10.1N) and adds it to known_hosts. */
+  /** Boots one more host (N = 4, 5, ...: namespace PREFIX-nN at 198.18.OCTET.1N) and adds it to known_hosts. */
   add(): Promise<TestHost>;
   /** Stops host `h` (a SIGTERM halts the container cleanly). */
   stop(h: TestHost): Promise<void>;
@@ -83,10 +88,39 @@ async function sshKeygen(file: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Boots `count` hosts in the lab's netns plan `pv` (198.18.10.11-13); `add()` boots more on the same subnet. */
-export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
+const running = (h: TestHost) => h.proc.exitCode === null && h.proc.signalCode === null;
+
+/** Halts a host: SIGTERM (the container shuts down cleanly), bounded wait, then SIGKILL if `force`. */
+async function halt(h: TestHost, force: boolean): Promise<void> {
+  try {
+    process.kill(h.pid, 'SIGTERM');
+  } catch {}
+  for (let i = 0; i < 100 && running(h); i++) await sleep(200);
+  if (force && running(h)) {
+    try {
+      process.kill(h.pid, 'SIGKILL');
+    } catch {}
+    await sleep(500);
+  }
+}
+
+/** The network of a test file: a netns prefix and the third octet of its 198.18.X.0/24. */
+export interface HostsNet {
+  prefix: string;
+  octet: number;
+}
+
+/**
+ * Boots `count` hosts in the lab's netns plan (default `pv`, 198.18.10.11-13); `add()` boots more on the
+ * same subnet.
+ */
+export async function bootHosts(
+  dir: string,
+  count = 3,
+  net: HostsNet = { prefix: 'pv', octet: 10 },
+): Promise<TestHosts> {
   await ensureImage();
-  const plan = netnsPlan('pv', 10);
+  const plan = netnsPlan(net.prefix, net.octet);
   await createNetwork(plan);
   await mkdir(dir, { recursive: true });
   const clientKey = join(dir, 'id_ed25519');
@@ -95,21 +129,7 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
   const hosts: TestHost[] = [];
   const mounted: string[] = [];
   const down = async () => {
-    for (const h of hosts) {
-      try {
-        process.kill(h.pid, 'SIGTERM');
-      } catch {}
-    }
-    for (const h of hosts) {
-      for (let i = 0; i < 100 && h.proc.exitCode === null && h.proc.signalCode === null; i++)
-        await sleep(200);
-      if (h.proc.exitCode === null && h.proc.signalCode === null) {
-        try {
-          process.kill(h.pid, 'SIGKILL');
-        } catch {}
-        await sleep(500);
-      }
-    }
+    await Promise.all(hosts.map((h) => halt(h, true)));
     for (const m of mounted)
       await run('umount', [m], { timeout: 20_000 }).catch(() => run('umount', ['-l', m]).catch(() => {}));
     for (let n = 4; n <= hosts.length; n++) await detachNamespace(plan, n);
@@ -184,7 +204,7 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
     const fp = (
       await run('ssh-keygen', ['-lf', join(root, 'etc/ssh/ssh_host_ed25519_key.pub')])
     ).stdout.split(/\s+/)[1]!;
-    const address = i < 3 ? plan.hosts[i]! : `198.18.10.1${i + 1}`;
+    const address = i < 3 ? plan.hosts[i]! : `198.18.${net.octet}.1${i + 1}`;
     const namespace = i < 3 ? plan.namespaces[i]! : await attachNamespace(plan, i + 1, address);
     const log = openSync(join(base, 'console.log'), 'a');
     const proc = spawn(
@@ -197,7 +217,7 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
         '--keep-unit',
         '--boot',
         `--network-namespace-path=/run/netns/${namespace}`,
-        `--machine=pv${i + 1}`,
+        `--machine=${net.prefix}${i + 1}`,
         `--hostname=${name}`,
         ...extraArgs,
       ],
@@ -229,13 +249,7 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
       await ready(h, knownHostsFile);
       return h;
     };
-    const stop = async (h: TestHost) => {
-      try {
-        process.kill(h.pid, 'SIGTERM');
-      } catch {}
-      for (let i = 0; i < 100 && h.proc.exitCode === null && h.proc.signalCode === null; i++)
-        await sleep(200);
-    };
+    const stop = (h: TestHost) => halt(h, false);
     return { dir, plan, hosts, clientKey, knownHostsFile, add, stop, down };
   } catch (err) {
     await down();
@@ -243,59 +257,72 @@ export async function bootHosts(dir: string, count = 3): Promise<TestHosts> {
   }
 }
 
-/** Drops every packet on the host's eth0 (inside its namespace): the host becomes unreachable. */
-export async function cut(h: TestHost): Promise<void> {
-  for (const chain of [
+async function dropRule(h: TestHost, op: '-A' | '-D'): Promise<void> {
+  for (const [chain, dir] of [
     ['INPUT', '-i'],
     ['OUTPUT', '-o'],
   ] as const) {
-    await run('ip', [
-      'netns',
-      'exec',
-      h.namespace,
-      'iptables',
-      '-A',
-      chain[0],
-      chain[1],
-      'eth0',
-      '-j',
-      'DROP',
-      '-m',
-      'comment',
-      '--comment',
-      'pv-cut',
-    ]);
+    const args = ['netns', 'exec', h.namespace, 'iptables', op, chain, dir, 'eth0', '-j', 'DROP'];
+    await run('ip', [...args, '-m', 'comment', '--comment', 'pk-cut']);
   }
 }
 
+/** Drops every packet on the host's eth0 (inside its namespace): the host becomes unreachable. */
+export function cut(h: TestHost): Promise<void> {
+  return dropRule(h, '-A');
+}
+
 /** Undoes {@link cut}. */
-export async function heal(h: TestHost): Promise<void> {
-  for (const chain of [
-    ['INPUT', '-i'],
-    ['OUTPUT', '-o'],
-  ] as const) {
-    await run('ip', [
-      'netns',
-      'exec',
-      h.namespace,
-      'iptables',
-      '-D',
-      chain[0],
-      chain[1],
-      'eth0',
-      '-j',
-      'DROP',
-      '-m',
-      'comment',
-      '--comment',
-      'pv-cut',
-    ]).catch(() => {});
+export function heal(h: TestHost): Promise<void> {
+  return dropRule(h, '-D').catch(() => {});
+}
+
+/** Runs `command` on host `i` over verified SSH; `CODE|STDOUT` (stdout trimmed). */
+export async function onHost(t: TestHosts, i: number, command: string): Promise<string> {
+  const h = t.hosts[i]!;
+  const s = await SshHost.connect({
+    host: h.address,
+    port: 22,
+    user: h.user,
+    privateKey: t.clientKey,
+    agent: false,
+    knownHosts: t.knownHostsFile,
+    connectTimeoutMs: 5000,
+  });
+  try {
+    const r = await s.exec(command, { timeoutMs: 30_000 });
+    return `${r.code}|${r.stdout.trim()}`;
+  } finally {
+    s.close();
+  }
+}
+
+/** Writes a copy of the known_hosts file without the line of `h` into `file`. */
+export async function knownHostsWithout(t: TestHosts, h: TestHost, file: string): Promise<void> {
+  const lines = (await readFile(t.knownHostsFile, 'utf8')).split('\n');
+  await writeFile(file, `${lines.filter((l) => !l.startsWith(`${h.address} `)).join('\n')}\n`);
+}
+
+/** Asserts that on every host HAProxy's writer port reaches the leader and its reader port a replica. */
+export async function assertRoutes(t: TestHosts, password: string): Promise<void> {
+  for (const h of t.hosts) {
+    const target = { host: h.address, user: 'postgres', password };
+    const w = await sql<{ r: boolean }>({ ...target, port: 5000 }, 'select pg_is_in_recovery() as r');
+    assert.equal(w[0]?.r, false, `${h.name}:5000 reaches the leader`);
+    const rd = await sql<{ r: boolean }>({ ...target, port: 5001 }, 'select pg_is_in_recovery() as r');
+    assert.equal(rd[0]?.r, true, `${h.name}:5001 reaches a replica`);
   }
 }
 
 /** A spec for the booted hosts. */
-export function specYaml(t: TestHosts, extra = '', pins = false, hosts = t.hosts): string {
-  return `cluster: pv-cluster
+export function specYaml(
+  t: TestHosts,
+  extra = '',
+  pins = false,
+  hosts = t.hosts,
+  cluster = 'pv-cluster',
+): string {
+  return `cluster: ${cluster}
 ssh:
   privateKey: ${t.clientKey}
   knownHosts: ${t.knownHostsFile}

@@ -210,3 +210,95 @@ test('the DCS patch holds only what differs, compared as text, and leaves unmana
     'postgresql.parameters.wal_sender_timeout: (unset) -> 5s',
   ]);
 });
+
+const TLS_SPEC = `${SPEC}tls: { restApi: { enabled: true }, etcd: { enabled: true } }\n`;
+const tlsSpec = parseSpec(TLS_SPEC, '/srv/spec/cluster.yml');
+const tlsMaterial = { ca: 'CA PEM\n', cert: 'CERT PEM\n', key: 'KEY PEM\n' };
+
+test('TLS on: patroni.yml, ETCD_* settings and haproxy.cfg match their golden files; lint and HAProxy accept them', async () => {
+  const node = tlsSpec.nodes[0]!;
+  const yml = renderPatroniYml(tlsSpec, secrets, node);
+  await matchGolden('tls.pg-1.patroni.yml', yml);
+  for (const version of ['3.0', '4.0'] as const) {
+    tlsSpec.patroni.version = version;
+    const findings = lintPatroniYml(yml, tlsSpec).filter((f) => f.severity !== 'info');
+    assert.deepEqual(findings, [], `Patroni ${version}: ${JSON.stringify(findings)}`);
+  }
+  tlsSpec.patroni.version = '3.0';
+  // The failover-safety settings stay as they are without TLS.
+  assert.match(yml, /check_timeline: true/);
+  assert.match(yml, /use_unix_socket: true/);
+  assert.match(yml, /verify_client: optional/);
+  assert.match(yml, /^etcd3:\n {2}protocol: https\n {2}cacert: \/etc\/patroni\/tls\/ca\.crt/m);
+  assert.match(yml, /^ctl:\n {2}cacert: /m);
+  const env = renderEtcdEnv(tlsSpec, node);
+  await matchGolden('tls.pg-1.etcd.env', env);
+  assert.doesNotMatch(env, /http:\/\//);
+  assert.match(env, /^ETCD_CLIENT_CERT_AUTH=true$/m);
+  assert.match(env, /^ETCD_PEER_CLIENT_CERT_AUTH=true$/m);
+  assert.match(env, /^ETCD_INITIAL_CLUSTER="etcd-1=https:\/\/10\.0\.0\.11:2380,/m);
+  const cfg = renderHaproxyCfg(tlsSpec);
+  await matchGolden('tls.haproxy.cfg', cfg);
+  assert.match(
+    cfg,
+    /server pg-2 10\.0\.0\.12:5432 check port 8008 check-ssl verify required ca-file \/etc\/haproxy\/patroni-ca\.crt verifyhost pg-2$/m,
+  );
+  const haproxy = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p))!;
+  const dir = await mkdtemp(join(tmpdir(), 'pk-render-'));
+  try {
+    // A real CA certificate: HAProxy loads the ca-file while it checks the config.
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'ca.key'),
+      '-out',
+      join(dir, 'ca.crt'),
+      '-subj',
+      '/CN=t',
+      '-days',
+      '1',
+    ]);
+    await writeFile(
+      join(dir, 'haproxy.cfg'),
+      cfg.replaceAll('/etc/haproxy/patroni-ca.crt', join(dir, 'ca.crt')),
+    );
+    await run(haproxy, ['-c', '-q', '-f', join(dir, 'haproxy.cfg')], { timeout: 10_000 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('TLS on: each node gets the CA, its certificate and its key (0600, marked sensitive); etcd its own copy', () => {
+  const files = renderNodeFiles(tlsSpec, secrets, tlsSpec.nodes[0]!, undefined, tlsMaterial);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  for (const [dir, owner, unit] of [
+    ['/etc/patroni/tls', 'postgres', 'patroni'],
+    ['/etc/etcd/tls', 'etcd', 'etcd'],
+  ] as const) {
+    const key = byPath.get(`${dir}/node.key`);
+    assert.equal(key?.mode, '0600');
+    assert.equal(key?.owner, owner);
+    assert.equal(key?.sensitive, true);
+    assert.equal(key?.notify?.unit, unit);
+    // The service user enters the folder (root's 0700 default would lock it out).
+    assert.deepEqual(key?.dir, { mode: '0750', owner: 'root', group: owner });
+    assert.equal(byPath.get(`${dir}/ca.crt`)?.content, 'CA PEM\n');
+    assert.equal(byPath.get(`${dir}/node.crt`)?.sensitive, undefined);
+  }
+  // The fourth node runs no etcd member: no etcd copy.
+  const four = parseSpec(
+    TLS_SPEC.replace('nodes:\n', 'nodes:\n  - { name: pg-0, address: 10.0.0.10 }\n'),
+    '/srv/spec/cluster.yml',
+  );
+  const f4 = renderNodeFiles(four, secrets, four.nodes[3]!, undefined, tlsMaterial).map((f) => f.path);
+  assert.ok(f4.includes('/etc/patroni/tls/node.key'));
+  assert.ok(!f4.some((p) => p.startsWith('/etc/etcd/')));
+  // Without TLS nothing of it.
+  assert.ok(!renderNodeFiles(spec, secrets, spec.nodes[0]!).some((f) => f.path.includes('/tls/')));
+});

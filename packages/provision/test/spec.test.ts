@@ -104,8 +104,15 @@ test('rules a schema cannot say: duplicates, quorum, placement, sync, ports, TLS
     /^patroni\.bin: source 'installed' needs/,
   );
   assert.match(
-    problems(`${MIN}tls: { etcd: { enabled: true } }\n`).join('\n'),
-    /^tls\.etcd\.enabled: TLS provisioning is not implemented/,
+    problems(
+      `${MIN}tls: { etcd: { enabled: true, certDir: a }, restApi: { enabled: true, certDir: b } }\n`,
+    ).join('\n'),
+    /^tls\.etcd\.certDir: differs from tls\.restApi\.certDir: one cluster CA/,
+  );
+  assert.deepEqual(problems(`${MIN}tls: { etcd: { enabled: true }, restApi: { enabled: true } }\n`), []);
+  assert.match(
+    problems(`${MIN}etcd: { members: [pg-1, pg-2, pg-9] }\n`).join('\n'),
+    /^etcd\.members\[2\]: 'pg-9' is not the name of a node/,
   );
 });
 
