@@ -16,6 +16,7 @@ export {
 } from './checks.js';
 export {
   Cluster,
+  type ClusterConnectOptions,
   type DemoteClusterOptions,
   type EditConfigDetails,
   type EditConfigOptions,
@@ -40,6 +41,7 @@ export {
   type RestTls,
   resolveTarget,
 } from './config.js';
+export type { OpContext, Report } from './context.js';
 export { applyPatch, diffToPatch, settingsToPatch, unifiedDiff } from './edit.js';
 export {
   type ClockOffset,
@@ -74,6 +76,7 @@ export {
   healthReport,
   unknownReport,
 } from './health.js';
+export { DEFAULT_TIMEOUTS_MS } from './timeouts.js';
 export type * from './types.js';
 export {
   lagInMb,
@@ -86,4 +89,3 @@ export {
   viewFromDcs,
   viewFromRest,
 } from './view.js';
-export { type PollOptions, type PollStep, poll, sleep } from './wait.js';

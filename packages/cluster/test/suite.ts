@@ -243,7 +243,10 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
       const before = await view();
       const candidate = before.members.find((m) => m.name !== before.leader)!.name;
       const lines: string[] = [];
-      const res = await cluster.switchover({ candidate, onProgress: (l) => lines.push(l) });
+      const res = await cluster.switchover({
+        candidate,
+        onProgress: (p) => lines.push(`${p.phase} ${p.message}`),
+      });
       assert.equal(res.outcome, 'succeeded', res.reason);
       assert.equal(res.details?.newLeader, candidate);
       const after = await view();

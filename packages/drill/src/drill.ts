@@ -155,7 +155,7 @@ async function runScenario(
   const writer = lab.connection('writer');
   const reader = lab.connection('reader');
   const superuser = lab.credentials().superuser;
-  const cluster = await Cluster.connect({ configFile: status.ctlConfig }, signal);
+  const cluster = await Cluster.connect({ configFile: status.ctlConfig, ...(signal ? { signal } : {}) });
   const events: DrillEvent[] = [];
   const problems: string[] = [];
   const details: Record<string, unknown> = {};

@@ -1,23 +1,16 @@
-/** Polling with backoff under a deadline: the waiters for leader, healthy cluster and finished switchover. */
-import { PatroniKitError } from '@patroni-kit/errors';
-
-/** Options of {@link poll}. */
-export interface PollOptions {
-  timeoutMs: number;
-  signal?: AbortSignal | undefined;
-  /** First pause between checks (default 250 ms), multiplied by 1.5 up to `maxIntervalMs`. */
-  intervalMs?: number;
-  /** Longest pause (default 2000 ms). */
-  maxIntervalMs?: number;
-  onProgress?: ((message: string) => void) | undefined;
-}
-
-/** Result of one check: `done` with a value, or not yet with a sentence saying what is missing. */
-export type PollStep<T> = { done: true; value: T } | { done: false; waitingFor: string };
+/**
+ * The one abortable `sleep` and the one poller (`pollUntil`) of patroni-kit: every package that waits for
+ * something (the cluster waiters, the lab, the drill, provisioning, the CLI's watch loops) uses these.
+ */
+import { PatroniKitError } from './index.js';
 
 /** Sleeps `ms`, ending early (without error) when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);
@@ -28,16 +21,36 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Result of one check: `done` with a value, or not yet with a sentence saying what is missing. */
+export type PollStep<T> = { done: true; value: T } | { done: false; waitingFor: string };
+
+/** Options of {@link pollUntil}. */
+export interface PollOptions {
+  /** Deadline of the whole wait. */
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /** First pause between checks (default 250 ms), multiplied by 1.5 up to `maxIntervalMs`. */
+  intervalMs?: number;
+  /** Longest pause (default 2000 ms). */
+  maxIntervalMs?: number;
+  /** Called when what is missing changes (not on every check), with the time since the wait began. */
+  onWaiting?: ((waitingFor: string, elapsedMs: number) => void) | undefined;
+  /** The clock (default `Date.now`). */
+  now?: () => number;
+}
+
 /**
- * Calls `check` until it is done or the deadline passes (TIMEOUT naming what was still missing). Errors of a
- * check count as "not yet" (a member restarting does not answer) unless the caller aborted.
+ * Calls `check` until it is done or the deadline passes (TIMEOUT naming what was still missing, with
+ * `details.lastObserved`). Errors of a check count as "not yet" (a member restarting does not answer) unless
+ * the caller aborted, which ends the wait with ABORTED.
  */
-export async function poll<T>(
+export async function pollUntil<T>(
   what: string,
   check: () => Promise<PollStep<T>>,
   opts: PollOptions,
 ): Promise<T> {
-  const started = Date.now();
+  const now = opts.now ?? Date.now;
+  const started = now();
   const deadline = started + opts.timeoutMs;
   let interval = opts.intervalMs ?? 250;
   const max = opts.maxIntervalMs ?? 2000;
@@ -57,10 +70,10 @@ export async function poll<T>(
       last = (err as Error).message;
     }
     if (last !== reported) {
-      opts.onProgress?.(`[${((Date.now() - started) / 1000).toFixed(1)}s] waiting for ${what}: ${last}`);
+      opts.onWaiting?.(last, now() - started);
       reported = last;
     }
-    const left = deadline - Date.now();
+    const left = deadline - now();
     if (left <= 0) break;
     await sleep(Math.min(interval, left), opts.signal);
     interval = Math.min(max, interval * 1.5);
