@@ -181,8 +181,11 @@ export interface ActionRun<O extends ParseArgsOptionsConfig> extends Parsed<O> {
   onProgress: ((p: Progress) => void) | undefined;
   /** `{ onProgress }` when there is a sink, for spreading into options. */
   progress: { onProgress?: (p: Progress) => void };
-  /** `--timeout` in ms, `fallbackSeconds` when not given. */
-  timeoutMs(fallbackSeconds: number): number;
+  /**
+   * `{ timeoutMs }` from `--timeout SECONDS` when given, else `{}`: the SDK's default applies, so the CLI keeps
+   * no second copy of it (`DEFAULT_TIMEOUTS_MS` in @patroni-kit/cluster).
+   */
+  timeout: { timeoutMs?: number };
 }
 
 /** The steps of one action command (switchover, restart, pause, …); {@link actionCommand} runs them. */
@@ -228,7 +231,7 @@ export function actionCommand<O extends ParseArgsOptionsConfig, S = undefined>(
         io,
         onProgress,
         progress: onProgress ? { onProgress } : {},
-        timeoutMs: (fallback) => timeoutMs(values.timeout, fallback),
+        timeout: values.timeout === undefined ? {} : { timeoutMs: timeoutMs(values.timeout, 1) },
       };
       let state: S | undefined;
       if (spec.confirm && !values.force) {

@@ -8,7 +8,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readYaml } from '@patroni-kit/config/yaml';
 import { connectionFromPatroniConfig, type DcsTarget, resolveDcsTarget } from '@patroni-kit/dcs/ctlconfig';
-import { hideSecrets, PatroniKitError, redactUrl, registerSecret } from '@patroni-kit/errors';
+import {
+  deepMerge,
+  hideSecrets,
+  isObject,
+  PatroniKitError,
+  redactUrl,
+  registerSecret,
+} from '@patroni-kit/errors';
 
 /** Credentials for Patroni's unsafe REST methods (`restapi.authentication`). */
 export interface BasicAuth {
@@ -81,18 +88,6 @@ export interface ResolvedTarget {
   replication?: { username?: string; password?: string };
   configFile?: string;
   warnings: string[];
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    out[k] = isObject(v) && isObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
-  }
-  return out;
 }
 
 /** Parses YAML text as Patroni does (YAML 1.1: `yes` is true, `0755` is 493), with `@patroni-kit/config`'s reader. */

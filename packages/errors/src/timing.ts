@@ -4,18 +4,32 @@
  */
 import { PatroniKitError } from './index.js';
 
-/** Sleeps `ms`, ending early (without error) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
+/** Options of {@link sleep}. */
+export interface SleepOptions {
+  /** Reject with ABORTED (cause: the signal's reason) when `signal` aborts, instead of resolving early. */
+  rejectOnAbort?: boolean;
+}
+
+/**
+ * Sleeps `ms` (0 or less: a macrotask), ending early when `signal` aborts: resolving by default (the caller
+ * checks the signal next), or rejecting with ABORTED when `rejectOnAbort` is set.
+ */
+export function sleep(ms: number, signal?: AbortSignal, opts: SleepOptions = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const end = (): void => {
+      if (opts.rejectOnAbort && signal?.aborted)
+        reject(new PatroniKitError('ABORTED', 'cancelled', { cause: signal.reason }));
+      else resolve();
+    };
     if (signal?.aborted) {
-      resolve();
+      end();
       return;
     }
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.max(0, ms));
     function done(): void {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);
-      resolve();
+      end();
     }
     signal?.addEventListener('abort', done, { once: true });
   });
@@ -37,6 +51,10 @@ export interface PollOptions {
   onWaiting?: ((waitingFor: string, elapsedMs: number) => void) | undefined;
   /** The clock (default `Date.now`). */
   now?: () => number;
+  /** Errors of a check that end the wait at once (rethrown), e.g. a process that exited for good. */
+  fatal?: (err: unknown) => boolean;
+  /** The hint of the TIMEOUT error (default: read the cluster, raise the timeout if it is only slow). */
+  hint?: string;
 }
 
 /**
@@ -67,6 +85,7 @@ export async function pollUntil<T>(
       last = step.waitingFor;
     } catch (err) {
       if (opts.signal?.aborted) continue;
+      if (opts.fatal?.(err)) throw err;
       last = (err as Error).message;
     }
     if (last !== reported) {
@@ -82,7 +101,9 @@ export async function pollUntil<T>(
     'TIMEOUT',
     `${what} did not happen within ${Math.round(opts.timeoutMs / 1000)} s: ${last}`,
     {
-      hint: 'read the cluster (patroni-kit list) to see where it stands; raise the timeout if it is only slow',
+      hint:
+        opts.hint ??
+        'read the cluster (patroni-kit list) to see where it stands; raise the timeout if it is only slow',
       details: { lastObserved: last },
     },
   );

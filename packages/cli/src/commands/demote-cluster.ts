@@ -33,13 +33,13 @@ export default actionCommand({
   scope: ({ positionals }) => positionals[0],
   confirm: async ({ cluster }) => ({ question: `Demote cluster ${cluster.scope} to a standby cluster?` }),
   verb: 'demote the cluster',
-  act: ({ cluster, values, io, progress, timeoutMs }) =>
+  act: ({ cluster, values, io, progress, timeout }) =>
     cluster.demoteCluster({
       ...(values.host ? { host: values.host } : {}),
       ...(values.port ? { port: Number(values.port) } : {}),
       ...(values['restore-command'] ? { restoreCommand: values['restore-command'] } : {}),
       ...(values['primary-slot-name'] ? { primarySlotName: values['primary-slot-name'] } : {}),
-      timeoutMs: timeoutMs(120),
+      ...timeout,
       signal: io.signal,
       ...progress,
     }),

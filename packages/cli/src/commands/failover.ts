@@ -39,13 +39,13 @@ export default actionCommand({
   quiet: (values) => Boolean(values.quiet),
   confirm: async ({ values }) => ({ question: `Are you sure you want to failover to ${values.candidate}?` }),
   aborted: 'Aborting failover',
-  act: ({ cluster, values, io, progress, timeoutMs }) =>
+  act: ({ cluster, values, io, progress, timeout }) =>
     cluster.failover({
       candidate: values.candidate!,
       allowAsync: Boolean(values.force),
       signal: io.signal,
       wait: !values['no-wait'],
-      timeoutMs: timeoutMs(120),
+      ...timeout,
       ...progress,
     }),
 });

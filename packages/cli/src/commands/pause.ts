@@ -22,10 +22,10 @@ ${on ? 'Turns off automatic failover (maintenance mode): PATCH /config {"pause":
 ${commonUsage}`,
     options,
     scope: ({ positionals }) => positionals[0],
-    act: ({ cluster, values, io, progress, timeoutMs }) => {
+    act: ({ cluster, values, io, progress, timeout }) => {
       const opts = {
         ...(values.wait ? { wait: true } : {}),
-        timeoutMs: timeoutMs(60),
+        ...timeout,
         signal: io.signal,
         ...progress,
       };

@@ -22,6 +22,6 @@ export default actionCommand({
   scope: ({ positionals }) => positionals[0],
   confirm: async ({ cluster }) => ({ question: `Promote standby cluster ${cluster.scope}?` }),
   verb: 'promote the cluster',
-  act: ({ cluster, io, progress, timeoutMs }) =>
-    cluster.promoteCluster({ timeoutMs: timeoutMs(120), signal: io.signal, ...progress }),
+  act: ({ cluster, io, progress, timeout }) =>
+    cluster.promoteCluster({ ...timeout, signal: io.signal, ...progress }),
 });

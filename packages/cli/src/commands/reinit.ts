@@ -37,13 +37,13 @@ export default actionCommand({
     question: `Are you sure you want to reinitialize ${members.join(', ')}? Their data is wiped`,
   }),
   aborted: 'Aborted reinit',
-  act: ({ cluster, values, positionals: [, ...members], io, progress, timeoutMs }) =>
+  act: ({ cluster, values, positionals: [, ...members], io, progress, timeout }) =>
     cluster.reinit({
       members,
       ...(values.force ? { force: true } : {}),
       ...(values['from-leader'] ? { fromLeader: true } : {}),
       ...(values.wait ? { wait: true } : {}),
-      timeoutMs: timeoutMs(300),
+      ...timeout,
       signal: io.signal,
       ...progress,
     }),

@@ -76,8 +76,8 @@ export default actionCommand<typeof options, SwitchoverPlan>({
     return { question: `Are you sure you want to ${plan.reason}?`, state: plan };
   },
   aborted: 'Aborting switchover',
-  act: ({ cluster, values, io, progress, timeoutMs }, plan) => {
-    const run = { signal: io.signal, wait: !values['no-wait'], timeoutMs: timeoutMs(120), ...progress };
+  act: ({ cluster, values, io, progress, timeout }, plan) => {
+    const run = { signal: io.signal, wait: !values['no-wait'], ...timeout, ...progress };
     // --force: plan and execute on a single read.
     return plan ? cluster.switchover(plan, run) : cluster.switchover({ ...requestOf(values), ...run });
   },
