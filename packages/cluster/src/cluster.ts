@@ -105,7 +105,7 @@ export class Cluster {
       target,
       timeouts: this.#timeouts,
       read: (opts) => this.#reader.read(opts),
-      memberStatus: (url, signal) => this.#reader.member(url, signal),
+      memberStatus: (url, opts) => this.#reader.member(url, opts),
       rest: (m) => this.#client(m),
       dcs: () => this.#dcsClient(),
       now: () => Date.now(),
@@ -124,7 +124,7 @@ export class Cluster {
       let last: unknown;
       for (const url of cluster.target.restUrls) {
         try {
-          cluster.#scope = (await cluster.#reader.member(url, signal)).patroni.scope;
+          cluster.#scope = (await cluster.#reader.member(url, { signal })).patroni.scope;
           break;
         } catch (err) {
           last = err;

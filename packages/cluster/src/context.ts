@@ -30,7 +30,7 @@ export interface OpContext {
   /** One cluster read (DCS, or `GET /cluster`, plus each member's `GET /patroni` unless `live: false`). */
   read(opts?: StatusOptions): Promise<ClusterView>;
   /** One member's `GET /patroni` (the lean read path). */
-  memberStatus(url: string, signal?: AbortSignal): Promise<NodeStatus>;
+  memberStatus(url: string, opts?: { signal?: AbortSignal }): Promise<NodeStatus>;
   /** The REST client of a member (by its view or its URL); writes go through it. */
   rest(member: MemberView | string): Promise<PatroniClient>;
   /** The DCS client (etcd3), for writes to the DCS; rejects with USAGE when no DCS is configured. */

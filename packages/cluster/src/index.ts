@@ -3,6 +3,9 @@
  * report with Nagios exit codes, version advisories, and waiters. Heavy dependencies (the REST client, the
  * etcd3 client, `pg`, `yaml`) load only when an operation needs them.
  */
+
+// The one sleep and poller live in @patroni-kit/errors; re-exported for the SDK's users.
+export { type PollOptions, type PollStep, pollUntil, sleep } from '@patroni-kit/errors';
 export { advisoriesFor, compareVersions, parseVersion } from './advisories.js';
 export {
   type CandidateVerdict,

@@ -75,7 +75,7 @@ export class ViewReader {
       let used = '';
       for (const seed of seeds) {
         try {
-          status = await this.cluster(seed, signal);
+          status = await this.cluster(seed, { signal });
           used = seed;
           break;
         } catch (err) {
@@ -108,8 +108,8 @@ export class ViewReader {
   }
 
   /** `GET /patroni` of one member URL, checked to be a Patroni node status. */
-  async member(url: string, signal?: AbortSignal): Promise<NodeStatus> {
-    const body = (await this.#getJson(url, '/patroni', signal)) as NodeStatus;
+  async member(url: string, opts: { signal?: AbortSignal | undefined } = {}): Promise<NodeStatus> {
+    const body = (await this.#getJson(url, '/patroni', opts.signal)) as NodeStatus;
     if (
       typeof body !== 'object' ||
       body === null ||
@@ -127,8 +127,8 @@ export class ViewReader {
   }
 
   /** `GET /cluster` of one member URL, checked to be a Patroni cluster status. */
-  async cluster(url: string, signal?: AbortSignal): Promise<ClusterStatus> {
-    const body = (await this.#getJson(url, '/cluster', signal)) as ClusterStatus;
+  async cluster(url: string, opts: { signal?: AbortSignal | undefined } = {}): Promise<ClusterStatus> {
+    const body = (await this.#getJson(url, '/cluster', opts.signal)) as ClusterStatus;
     if (typeof body !== 'object' || body === null || !Array.isArray(body.members))
       throw new PatroniKitError('DECODE', `GET ${originOf(url)}/cluster: not a Patroni cluster status`, {
         hint: 'this is not a Patroni REST API; check the URL and port',
@@ -168,7 +168,7 @@ export class ViewReader {
           return;
         }
         try {
-          const live = liveFromStatus(await this.member(url, signal));
+          const live = liveFromStatus(await this.member(url, { signal }));
           const offset = this.#clockOffsets.get(originOf(url));
           if (offset) live.clockOffset = offset;
           out.set(name, live);

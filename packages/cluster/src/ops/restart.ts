@@ -1,5 +1,5 @@
 /** Restart, reload and reinit: one request per selected member, one after the other, never retried. */
-import { PatroniKitError, sleep } from '@patroni-kit/errors';
+import { errorInfo, PatroniKitError, sleep } from '@patroni-kit/errors';
 import {
   type MemberSelection,
   memberFailed,
@@ -190,7 +190,7 @@ export async function reinit(ctx: OpContext, opts: ReinitOptions): Promise<Actio
           ctx,
           `${m.name} to finish re-cloning`,
           async () => {
-            const s = liveFromStatus(await ctx.memberStatus(m.apiUrl!, opts.signal));
+            const s = liveFromStatus(await ctx.memberStatus(m.apiUrl!, withSignal(opts.signal)));
             return s.state === 'running' && s.role === 'replica'
               ? { done: true, value: s }
               : { done: false, waitingFor: `${m.name} is ${s.state}` };
@@ -201,6 +201,7 @@ export async function reinit(ctx: OpContext, opts: ReinitOptions): Promise<Actio
       } catch (err) {
         o.outcome = 'unknown';
         o.reason = `${o.reason}; ${(err as Error).message}`;
+        o.error = errorInfo(err);
       }
     }
   }

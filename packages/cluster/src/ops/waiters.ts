@@ -1,4 +1,5 @@
 /** Waiters: a running leader, a healthy cluster, a finished switchover, a leader running in a role. */
+import { errorInfo } from '@patroni-kit/errors';
 import { describeLeader, type OpContext, reporter, waitFor, withSignal } from '../context.js';
 import { type HealthOptions, healthReport } from '../health.js';
 import { DEFAULT_TIMEOUTS_MS } from '../timeouts.js';
@@ -119,6 +120,11 @@ export async function waitForRole(
     );
     return { ...res, reason: `${view.leader} runs as ${role}` };
   } catch (err) {
-    return { ...res, outcome: 'unknown', reason: `the change was written but ${(err as Error).message}` };
+    return {
+      ...res,
+      outcome: 'unknown',
+      reason: `the change was written but ${(err as Error).message}`,
+      error: errorInfo(err),
+    };
   }
 }
