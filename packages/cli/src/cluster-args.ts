@@ -57,6 +57,24 @@ export function parse<T extends ParseArgsOptionsConfig>(
   }
 }
 
+/** Parses `argv` with only `options` (commands that are not cluster commands: lab, drill); USAGE on error. */
+export function parseOnly<T extends ParseArgsOptionsConfig>(
+  command: string,
+  argv: string[],
+  options: T,
+): {
+  values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>['values'];
+  positionals: string[];
+} {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new PatroniKitError('USAGE', (err as Error).message, {
+      hint: `see \`patroni-kit ${command} --help\``,
+    });
+  }
+}
+
 /** Output format from `-f`/`--json`. */
 export function formatOf(values: { format?: string | undefined; json?: boolean | undefined }): OutputFormat {
   if (values.json) return 'json';
@@ -114,6 +132,14 @@ export function timeoutMs(value: unknown, fallbackSeconds: number): number {
 /** One progress event as a line: `[1.2s] message`. The SDK reports structured events; only the CLI formats them. */
 export function formatProgress(p: Progress): string {
   return `[${(p.elapsedMs / 1000).toFixed(1)}s] ${p.message}`;
+}
+
+/** Progress lines for the APIs that report plain lines (lab, drill), stamped like {@link formatProgress}. */
+export function lineProgress(io: CommandIO, quiet = false): ((line: string) => void) | undefined {
+  if (quiet) return undefined;
+  const started = Date.now();
+  return (message) =>
+    io.stderr.write(`${formatProgress({ phase: 'step', message, elapsedMs: Date.now() - started })}\n`);
 }
 
 /** Progress lines on stderr (none when `quiet`). */

@@ -1,7 +1,7 @@
 /** `patroni-kit drill`: failover drills on a lab with a recorded workload and an acknowledged-writes checker. */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PatroniKitError } from '@patroni-kit/errors';
+import { lineProgress, parseOnly } from '../cluster-args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -65,24 +65,13 @@ function intOption(value: string | undefined, name: string, min: number, max: nu
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseOnly('drill', argv, options);
   const repeat = intOption(v.repeat, 'repeat', 1, 100);
   const interval = intOption(v.interval, 'interval', 10, 1000);
   const settle = intOption(v.settle, 'settle', 0, 60);
   const { Lab } = await import('@patroni-kit/lab');
   const drill = await import('@patroni-kit/drill');
-  const started = Date.now();
-  const progress =
-    v.quiet || v.json
-      ? undefined
-      : (line: string) =>
-          io.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+  const progress = lineProgress(io, Boolean(v.quiet || v.json));
   const lab = new Lab({ ...(v.dir ? { dir: v.dir } : {}), ...(progress ? { onProgress: progress } : {}) });
   if (!lab.exists())
     throw new PatroniKitError('NOT_FOUND', `no lab in ${lab.dir}`, {

@@ -1,6 +1,6 @@
 /** `patroni-kit lab`: a real three-node cluster on this machine (up, status, down and fault controls). */
-import { parseArgs } from 'node:util';
 import { PatroniKitError } from '@patroni-kit/errors';
+import { lineProgress, parseOnly } from '../cluster-args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -77,13 +77,7 @@ function port(value: string | undefined, name: string): number | undefined {
 }
 
 async function run(argv: string[], io: CommandIO): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseOnly('lab', argv, options);
   const [action, member, ...extra] = positionals;
   if (!action) throw usageError('missing action (up, status, down, kill, stop, start, partition, heal)');
   if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}`);
@@ -144,11 +138,8 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (v['pg-bin-dir']) bins.pgBinDir = v['pg-bin-dir'];
   if (v['haproxy-bin']) bins.haproxy = v['haproxy-bin'];
   if (Object.keys(bins).length > 0) labOptions.binaries = bins;
-  const started = Date.now();
-  if (!v.quiet && !v.json) {
-    labOptions.onProgress = (line) =>
-      io.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
-  }
+  const onProgress = lineProgress(io, Boolean(v.quiet || v.json));
+  if (onProgress) labOptions.onProgress = onProgress;
   const lab = new Lab(labOptions);
   const needsMember = ['kill', 'stop', 'start', 'partition'];
   if (needsMember.includes(action) && !member)
