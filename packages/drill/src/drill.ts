@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Cluster } from '@patroni-kit/cluster';
-import { PatroniKitError, pollUntil, sleep as sleepFor } from '@patroni-kit/errors';
+import { PatroniKitError, pollValue, sleep as sleepFor } from '@patroni-kit/errors';
 import type { Lab } from '@patroni-kit/lab';
 import pg from 'pg';
 import { check } from './checker.js';
@@ -63,14 +63,7 @@ function until<T>(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<T> {
-  return pollUntil(
-    what,
-    async () => {
-      const value = await fn();
-      return value === undefined ? { done: false, waitingFor: 'not yet' } : { done: true, value };
-    },
-    { timeoutMs, signal, intervalMs: 200, maxIntervalMs: 200 },
-  );
+  return pollValue(what, fn, { timeoutMs, signal, intervalMs: 200, maxIntervalMs: 200 });
 }
 
 async function query<T>(ep: SqlEndpoint, text: string, params: unknown[], timeoutMs: number): Promise<T[]> {

@@ -6,7 +6,7 @@
  */
 
 export { isLeaderRole, normalizeRole } from './roles.js';
-export { type PollOptions, type PollStep, pollUntil, type SleepOptions, sleep } from './timing.js';
+export { type PollOptions, type PollStep, pollUntil, pollValue, type SleepOptions, sleep } from './timing.js';
 export { deepMerge, isObject } from './values.js';
 
 /** Stable error codes. New codes may be added; existing ones never change meaning. */

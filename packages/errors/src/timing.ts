@@ -108,3 +108,19 @@ export async function pollUntil<T>(
     },
   );
 }
+
+/** {@link pollUntil} for a check that returns its value when done and `undefined` while not yet. */
+export function pollValue<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  opts: PollOptions,
+): Promise<T> {
+  return pollUntil(
+    what,
+    async () => {
+      const value = await check();
+      return value === undefined ? { done: false, waitingFor: 'not yet' } : { done: true, value };
+    },
+    opts,
+  );
+}

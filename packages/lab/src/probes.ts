@@ -2,7 +2,7 @@
 
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { isPatroniKitError, pollUntil } from '@patroni-kit/errors';
+import { isPatroniKitError, pollValue } from '@patroni-kit/errors';
 import pg from 'pg';
 
 /** GET (or another method) with a hard timeout; resolves to status and parsed JSON (or null). */
@@ -93,24 +93,15 @@ export function waitFor<T>(
   check: () => Promise<T | undefined>,
   opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; hint?: string },
 ): Promise<T> {
-  return pollUntil(
-    what,
-    async () => {
-      const value = await check();
-      return value === undefined ? { done: false, waitingFor: 'not yet' } : { done: true, value };
-    },
-    {
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-      intervalMs: opts.intervalMs ?? 250,
-      maxIntervalMs: opts.intervalMs ?? 250,
-      // A part that has exited will not come back by waiting: fail at once.
-      fatal: (err) => isPatroniKitError(err, 'LAB'),
-      ...(opts.hint
-        ? { hint: opts.hint }
-        : { hint: 'see the lab logs (patroni-kit lab status shows where)' }),
-    },
-  );
+  return pollValue(what, check, {
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    intervalMs: opts.intervalMs ?? 250,
+    maxIntervalMs: opts.intervalMs ?? 250,
+    // A part that has exited will not come back by waiting: fail at once.
+    fatal: (err) => isPatroniKitError(err, 'LAB'),
+    ...(opts.hint ? { hint: opts.hint } : { hint: 'see the lab logs (patroni-kit lab status shows where)' }),
+  });
 }
 
 /** True when nothing listens on host:port (we can bind it ourselves). */
