@@ -200,6 +200,10 @@ export async function editConfig(
       details,
     };
   if (view.source === 'dcs' && view.configRevision) {
+    reporter(ctx, opts.onProgress)(
+      'send',
+      `writing the config key (compare-and-set on revision ${view.configRevision})`,
+    );
     try {
       const dcs = await ctx.dcs();
       await dcs.editConfig(ctx.scope, () => after as DynamicConfig, {
