@@ -8,7 +8,7 @@ const args = process.argv.slice(2);
 const pending = args.includes('--pending');
 const configFile = args.find((a) => !a.startsWith('--')) ?? process.env.PATRONICTL_CONFIG_FILE;
 const cluster = await Cluster.connect({ configFile });
-const log = (line) => console.log(`  ${line}`);
+const log = (p) => console.log(`  ${p.message}`);
 const stop = (result) => {
   console.error(`${result.action} ${result.outcome}: ${result.reason}`);
   process.exit(result.outcome === 'unknown' ? 3 : 1);

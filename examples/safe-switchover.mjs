@@ -10,17 +10,17 @@ try {
   // 1. Dry run: every check patronictl makes, and the stricter ones, without writing anything.
   const plan = await cluster.planSwitchover(candidate ? { candidate } : {});
   for (const v of plan.verdicts)
-    console.log(`  candidate ${v.member}: ${v.ok ? 'ok' : v.reasons.join('; ')}`);
+    console.log(`  candidate ${v.member} (${v.source}): ${v.ok ? 'ok' : v.reasons.join('; ')}`);
   if (!plan.ok) {
     console.error(`refused (${plan.check}): ${plan.reason}`);
     process.exit(1);
   }
   console.log(`plan: ${plan.reason}`);
-  // 2. The switchover itself re-checks, sends one POST /switchover (never retried) and waits.
-  const result = await cluster.switchover({
-    candidate: plan.candidate,
+  // 2. Execute exactly that plan: re-validated on one read (refused if the leader changed or the candidate is
+  //    no longer eligible), one POST /switchover (never retried), then a wait for the new leader.
+  const result = await cluster.switchover(plan, {
     timeoutMs: 120_000,
-    onProgress: (line) => console.log(`  ${line}`),
+    onProgress: (p) => console.log(`  [${(p.elapsedMs / 1000).toFixed(1)}s] ${p.message}`),
   });
   console.log(`${result.outcome}: ${result.reason}`);
   process.exitCode = result.outcome === 'succeeded' ? 0 : result.outcome === 'failed' ? 1 : 3;

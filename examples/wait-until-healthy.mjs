@@ -9,7 +9,7 @@ const cluster = await Cluster.connect({ configFile });
 try {
   const report = await cluster.waitForHealthy({
     timeoutMs: Number(seconds) * 1000,
-    onProgress: (line) => console.error(line),
+    onProgress: (p) => console.error(p.message),
   });
   const core = report.checks.filter((c) => ['has_leader', 'has_replicas', 'node_count'].includes(c.name));
   console.log(`healthy: ${core.map((c) => c.message).join('; ')}`);

@@ -133,8 +133,15 @@ describe('command logic (no cluster)', () => {
     const view = { syncStandbys: ['n2'] } as unknown as ClusterView;
     const items = candidateItems(
       [
-        { member: 'n2', ok: true, failed: [], reasons: [], lag: 0 },
-        { member: 'n3', ok: false, failed: ['candidate-lag'], reasons: ['Member n3 lags 9 bytes'], lag: 9 },
+        { member: 'n2', ok: true, failed: [], reasons: [], lag: 0, source: 'rest' },
+        {
+          member: 'n3',
+          ok: false,
+          failed: ['candidate-lag'],
+          reasons: ['Member n3 lags 9 bytes'],
+          lag: 9,
+          source: 'dcs',
+        },
       ],
       view,
     );

@@ -560,7 +560,7 @@ export function sdkBackend(findConfigFiles: () => Promise<string[]>): AddCluster
       }
     },
     async restScope(options, signal) {
-      const cluster = await Cluster.connect({ ...options, timeouts: { member: TIMEOUT_MS } }, signal);
+      const cluster = await Cluster.connect({ ...options, timeouts: { member: TIMEOUT_MS }, signal });
       try {
         return cluster.scope;
       } finally {

@@ -109,12 +109,9 @@ function errorOf(err: unknown): OpError {
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
-/** Today's SDK reports progress as strings: wrap them into {@link OpProgress}. */
-function progressOf(phase: string, opts: OpOptions | undefined): { onProgress?: (m: string) => void } {
-  const cb = opts?.onProgress;
-  if (!cb) return {};
-  const start = Date.now();
-  return { onProgress: (message) => cb({ phase, message, elapsedMs: Date.now() - start }) };
+/** The SDK's structured progress is already {@link OpProgress}: passed through. */
+function progressOf(opts: OpOptions | undefined): { onProgress?: (p: OpProgress) => void } {
+  return opts?.onProgress ? { onProgress: opts.onProgress } : {};
 }
 
 function sig(opts: OpOptions | undefined): { signal?: AbortSignal } {
@@ -151,12 +148,8 @@ class SdkClusterOps implements ClusterOps {
   }
   switchover(plan: SwitchoverPlan, opts?: OpOptions): Promise<OpResult<{ newLeader?: string }>> {
     return run('switchover', async () => {
-      const r = await this.#c.switchover({
-        ...(plan.leader === undefined ? {} : { leader: plan.leader }),
-        ...(plan.candidate === undefined ? {} : { candidate: plan.candidate }),
-        ...sig(opts),
-        ...progressOf('switchover', opts),
-      });
+      // The SDK re-validates the plan the user confirmed on one fresh read, then executes it.
+      const r = await this.#c.switchover(plan, { ...sig(opts), ...progressOf(opts) });
       const { plan: _p, ...details } = r.details ?? { plan };
       return { ...r, details };
     });
@@ -170,7 +163,7 @@ class SdkClusterOps implements ClusterOps {
         candidate,
         ...(opts?.allowAsync ? { allowAsync: true } : {}),
         ...sig(opts),
-        ...progressOf('failover', opts),
+        ...progressOf(opts),
       });
       const { verdict: _v, ...details } = r.details ?? {};
       return { ...r, details };
@@ -182,7 +175,7 @@ class SdkClusterOps implements ClusterOps {
         ...(sel.members?.length ? { members: sel.members } : {}),
         ...(sel.pending ? { pending: true } : {}),
         ...sig(opts),
-        ...progressOf('restart', opts),
+        ...progressOf(opts),
       }),
     );
   }
@@ -191,7 +184,7 @@ class SdkClusterOps implements ClusterOps {
       this.#c.reload({
         ...(sel.members?.length ? { members: sel.members } : {}),
         ...sig(opts),
-        ...progressOf('reload', opts),
+        ...progressOf(opts),
       }),
     );
   }
@@ -203,15 +196,15 @@ class SdkClusterOps implements ClusterOps {
         wait: true,
         timeoutMs: 300_000,
         ...sig(opts),
-        ...progressOf('reinit', opts),
+        ...progressOf(opts),
       }),
     );
   }
   pause(opts?: OpOptions): Promise<OpResult> {
-    return run('pause', () => this.#c.pause({ wait: true, ...sig(opts), ...progressOf('pause', opts) }));
+    return run('pause', () => this.#c.pause({ wait: true, ...sig(opts), ...progressOf(opts) }));
   }
   resume(opts?: OpOptions): Promise<OpResult> {
-    return run('resume', () => this.#c.resume({ wait: true, ...sig(opts), ...progressOf('resume', opts) }));
+    return run('resume', () => this.#c.resume({ wait: true, ...sig(opts), ...progressOf(opts) }));
   }
   async config(signal?: AbortSignal): Promise<ConfigSnapshot> {
     const view = await this.#c.status({ live: false, ...(signal ? { signal } : {}) });
@@ -232,7 +225,7 @@ class SdkClusterOps implements ClusterOps {
         ...(edit.baseRevision === undefined ? {} : { baseRevision: edit.baseRevision }),
         ...(edit.dryRun ? { dryRun: true } : {}),
         ...sig(opts),
-        ...progressOf('edit-config', opts),
+        ...progressOf(opts),
       }),
     );
   }
@@ -276,5 +269,5 @@ class SdkClusterOps implements ClusterOps {
 
 /** Connects to a cluster (the same resolver as the CLI) and wraps it. */
 export async function connectOps(options: ConnectOptions, signal?: AbortSignal): Promise<ClusterOps> {
-  return new SdkClusterOps(await Cluster.connect(options, signal));
+  return new SdkClusterOps(await Cluster.connect(signal ? { ...options, signal } : options));
 }

@@ -3,7 +3,7 @@ import type { ParseArgsConfig, parseArgs } from 'node:util';
 import type { ActionResult, Cluster, ConnectOptions, Progress } from '@patroni-kit/cluster';
 import { MAX_TIMEOUT_MS, PatroniKitError } from '@patroni-kit/errors';
 import { parseCommand } from './args.js';
-import type { CommandIO } from './command.js';
+import type { CommandIO, CommandModule } from './command.js';
 import { type OutputFormat, parseFormat, renderResult } from './format/cluster.js';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -81,7 +81,7 @@ export async function connect(
       throw new PatroniKitError('USAGE', `--group must be a number, not '${values.group}'`);
     opts.group = g;
   }
-  const cluster = await Cluster.connect(opts, io.signal);
+  const cluster = await Cluster.connect({ ...opts, signal: io.signal });
   for (const w of cluster.target.warnings) io.stderr.write(`warning: ${w}\n`);
   return cluster;
 }
@@ -101,10 +101,23 @@ export function timeoutMs(value: unknown, fallbackSeconds: number): number {
   return n * 1000;
 }
 
-/** Progress lines on stderr. */
-export function progress(io: CommandIO, quiet = false): Progress | undefined {
+/** One progress event as a line: `[1.2s] message`. The SDK reports structured events; only the CLI formats them. */
+export function formatProgress(p: Progress): string {
+  return `[${(p.elapsedMs / 1000).toFixed(1)}s] ${p.message}`;
+}
+
+/** Progress lines for the APIs that report plain lines (lab, drill), stamped like {@link formatProgress}. */
+export function lineProgress(io: CommandIO, quiet = false): ((line: string) => void) | undefined {
   if (quiet) return undefined;
-  return (line) => io.stderr.write(`${line}\n`);
+  const started = Date.now();
+  return (message) =>
+    io.stderr.write(`${formatProgress({ phase: 'step', message, elapsedMs: Date.now() - started })}\n`);
+}
+
+/** Progress lines on stderr (none when `quiet`). */
+export function progress(io: CommandIO, quiet = false): ((p: Progress) => void) | undefined {
+  if (quiet) return undefined;
+  return (p) => io.stderr.write(`${formatProgress(p)}\n`);
 }
 
 /**
@@ -156,4 +169,88 @@ export async function withCluster<T>(
   } finally {
     await cluster.close();
   }
+}
+
+/** What an action command's steps get: the parsed arguments, the connected cluster and the I/O. */
+export interface ActionRun<O extends ParseArgsOptionsConfig> extends Parsed<O> {
+  cluster: Cluster;
+  io: CommandIO;
+  /** Progress sink (undefined with --json or --quiet). */
+  onProgress: ((p: Progress) => void) | undefined;
+  /** `{ onProgress }` when there is a sink, for spreading into options. */
+  progress: { onProgress?: (p: Progress) => void };
+  /**
+   * `{ timeoutMs }` from `--timeout SECONDS` when given, else `{}`: the SDK's default applies, so the CLI keeps
+   * no second copy of it (`DEFAULT_TIMEOUTS_MS` in @patroni-kit/cluster).
+   */
+  timeout: { timeoutMs?: number };
+}
+
+/** The steps of one action command (switchover, restart, pause, …); {@link actionCommand} runs them. */
+export interface ActionCommandSpec<O extends ParseArgsOptionsConfig, S> {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Options besides {@link commonOptions}; `force` (if declared) skips the confirmation. */
+  options: O;
+  /** Checks the arguments before anything is contacted (USAGE errors) and returns the CLUSTER_NAME argument. */
+  scope(p: Parsed<O>): string | undefined;
+  /** True when progress lines are off (besides --json). */
+  quiet?(values: Parsed<O>['values']): boolean;
+  /**
+   * The confirmation question, asked unless --force; or a result that ends the command before asking (a
+   * refused plan); `state` goes on to `act`. Not called with --force.
+   */
+  confirm?(run: ActionRun<O>): Promise<{ question: string; state?: S } | ActionResult<unknown>>;
+  /** What the prompt refuses without a terminal, e.g. `restart` ("refusing to restart without --force"). */
+  verb?: string;
+  /** The reason of a declined confirmation (default `Aborted`). */
+  aborted?: string;
+  /** The action itself. */
+  act(run: ActionRun<O>, state: S | undefined): Promise<ActionResult<unknown>>;
+}
+
+/** An action command: parse → connect → confirm → act → report, the same for every action. */
+export function actionCommand<O extends ParseArgsOptionsConfig, S = undefined>(
+  spec: ActionCommandSpec<O, S>,
+): CommandModule {
+  async function run(argv: string[], io: CommandIO): Promise<number> {
+    const parsed = parse(spec.name, argv, spec.options);
+    const scope = spec.scope(parsed);
+    const values = parsed.values as Record<string, unknown>;
+    const json = Boolean(values.json);
+    // A bad --timeout is a usage error before anything is contacted.
+    if (values.timeout !== undefined) timeoutMs(values.timeout, 1);
+    return withCluster(values, scope, io, async (cluster) => {
+      const onProgress = progress(io, json || Boolean(spec.quiet?.(parsed.values)));
+      const r: ActionRun<O> = {
+        ...parsed,
+        cluster,
+        io,
+        onProgress,
+        progress: onProgress ? { onProgress } : {},
+        timeout: values.timeout === undefined ? {} : { timeoutMs: timeoutMs(values.timeout, 1) },
+      };
+      let state: S | undefined;
+      if (spec.confirm && !values.force) {
+        const asked = await spec.confirm(r);
+        if ('outcome' in asked) return finish(asked, io, json);
+        state = asked.state;
+        if (!(await confirm(asked.question, false, io, spec.verb ?? spec.name)))
+          return finish(
+            {
+              action: spec.name,
+              outcome: 'failed',
+              reason: spec.aborted ?? 'Aborted',
+              sent: false,
+              check: 'confirmed',
+            },
+            io,
+            json,
+          );
+      }
+      return finish(await spec.act(r, state), io, json);
+    });
+  }
+  return { summary: spec.summary, usage: spec.usage, run };
 }

@@ -1,5 +1,5 @@
 /** patronictl's watch options (-W, -w SECONDS) shared by `list` and `topology`: redraw until interrupted. */
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, sleep } from '@patroni-kit/errors';
 import type { CommandIO } from './command.js';
 
 /** parseArgs options for refreshing output. */
@@ -39,16 +39,4 @@ export async function refreshLoop(
     if (values.timestamp) io.stdout.write(`${new Date().toISOString().replace('T', ' ').slice(0, 19)}\n`);
     await once();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -3,6 +3,7 @@
  * (Patroni 4.0.7 + etcd 3.5, addresses 127.0.40.0/24): an error Patroni cannot use (`ttl=abc`) is refused with
  * exit 1 and the DCS config key is unchanged; a warning (`loop_wait=25` with ttl 20) is printed with the diff.
  */
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Cluster, EtcdGateway } from '@patroni-kit/cluster';
+import { Cluster } from '@patroni-kit/cluster';
+import { GatewayTransport } from '@patroni-kit/dcs/gateway';
 import { Lab, type LabStatus } from '@patroni-kit/lab';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/main.js');
@@ -43,7 +45,7 @@ describe('edit-config lints before it writes (lab, Patroni 4.0.7)', { timeout: 1
   let ctl: string;
   /** The DCS config key's value and revision: a refused edit must leave both unchanged. */
   const configKey = async () => {
-    const gw = new EtcdGateway({ endpoints: status.etcdEndpoints });
+    const gw = new GatewayTransport({ endpoints: status.etcdEndpoints });
     const ns = status.namespace.replace(/^\/+|\/+$/g, '');
     const res = await gw.range(`/${ns}/${status.scope}/`, { prefix: true, timeoutMs: 5000 });
     const kv = res.kvs.find((x) => x.key.endsWith(`/${status.scope}/config`));

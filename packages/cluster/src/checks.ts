@@ -10,6 +10,12 @@ export interface CandidateVerdict {
   /** One sentence per failed check. */
   reasons: string[];
   lag?: number | 'unknown';
+  /**
+   * Where the lag and role facts came from: `rest` when both the leader and the candidate answered their
+   * own `GET /patroni` with a WAL position (fresh), `dcs` when the lag is the DCS member key's (up to
+   * loop_wait old).
+   */
+  source: 'rest' | 'dcs';
 }
 
 /** What kind of promotion the candidate is for. */
@@ -30,12 +36,29 @@ function noFailover(m: MemberView): boolean {
 }
 
 /**
+ * The candidate's lag from the freshest facts: the leader's and the candidate's own `GET /patroni` WAL
+ * positions when both answered (what Patroni itself asks), else the DCS member key's lag.
+ */
+function freshLag(
+  view: ClusterView,
+  m: MemberView,
+): { lag: number | 'unknown' | undefined; source: 'rest' | 'dcs' } {
+  const leader = view.members.find((x) => x.name === view.leader);
+  const leaderWal = leader?.live?.reachable ? leader.live.walPosition : undefined;
+  const ownWal = m.live?.reachable ? m.live.walPosition : undefined;
+  // Both answers are a few ms apart: a replica read after the leader may be ahead of what the leader said.
+  if (leaderWal !== undefined && ownWal !== undefined && m.name !== leader?.name)
+    return { lag: Math.max(0, leaderWal - ownWal), source: 'rest' };
+  return { lag: m.lag, source: 'dcs' };
+}
+
+/**
  * Checks one candidate: it is a member, not the leader, reachable and running as a replica, not tagged
  * `nofailover`, within `maximum_lag_on_failover`, not behind on the timeline when `check_timeline` is on and,
  * for a switchover in synchronous mode, the synchronous standby.
  */
 export function evaluateCandidate(view: ClusterView, name: string, kind: PromotionKind): CandidateVerdict {
-  const verdict: CandidateVerdict = { member: name, ok: false, failed: [], reasons: [] };
+  const verdict: CandidateVerdict = { member: name, ok: false, failed: [], reasons: [], source: 'dcs' };
   const fail = (id: string, reason: string) => {
     verdict.failed.push(id);
     verdict.reasons.push(reason);
@@ -48,7 +71,9 @@ export function evaluateCandidate(view: ClusterView, name: string, kind: Promoti
     );
     return verdict;
   }
-  if (m.lag !== undefined) verdict.lag = m.lag;
+  const fresh = freshLag(view, m);
+  verdict.source = fresh.source;
+  if (fresh.lag !== undefined) verdict.lag = fresh.lag;
   if (name === view.leader) {
     fail('candidate-not-leader', `Member ${name} is already the leader of cluster ${view.scope}`);
     return verdict;
@@ -67,12 +92,13 @@ export function evaluateCandidate(view: ClusterView, name: string, kind: Promoti
       fail('candidate-is-replica', `Member ${name} reports role ${m.live.role ?? 'unknown'}, not replica`);
   }
   const maxLag = maxLagOnFailover(view);
-  if (m.lag === 'unknown' || m.lag === undefined)
+  const from = fresh.source === 'rest' ? "by the members' own REST answers" : 'by its DCS member key';
+  if (fresh.lag === 'unknown' || fresh.lag === undefined)
     fail('candidate-lag', `Member ${name} published no WAL position, so its lag is unknown`);
-  else if (m.lag > maxLag)
+  else if (fresh.lag > maxLag)
     fail(
       'candidate-lag',
-      `Member ${name} lags ${m.lag} bytes behind the leader, more than maximum_lag_on_failover (${maxLag})`,
+      `Member ${name} lags ${fresh.lag} bytes behind the leader (${from}), more than maximum_lag_on_failover (${maxLag})`,
     );
   const leader = view.members.find((x) => x.name === view.leader);
   const leaderTl = leader?.live?.timeline ?? leader?.timeline;
@@ -117,8 +143,14 @@ export interface SwitchoverPlan {
   leader?: string;
   candidate?: string;
   scheduledAt?: string;
-  /** Every candidate's verdict, best first. */
+  /** Every candidate's verdict, best first, each naming the source of its facts. */
   verdicts: CandidateVerdict[];
+  /** The cluster the plan was made for. */
+  scope: string;
+  /** Its system identifier, when the view had one (a plan never runs on another cluster of that name). */
+  systemId?: string;
+  /** When the view the plan was made on was read (ISO). */
+  readAt: string;
 }
 
 /** Input of {@link planSwitchover}. */
@@ -134,7 +166,18 @@ export interface SwitchoverRequestOptions {
 /** Runs every switchover pre-check on `view` (patronictl's and the stricter ones); writes nothing. */
 export function planSwitchover(view: ClusterView, opts: SwitchoverRequestOptions): SwitchoverPlan {
   const verdicts = rankCandidates(view, 'switchover');
-  const refuse = (check: string, reason: string): SwitchoverPlan => ({ ok: false, check, reason, verdicts });
+  const basis = {
+    scope: view.scope,
+    readAt: view.at,
+    ...(view.systemId ? { systemId: view.systemId } : {}),
+  };
+  const refuse = (check: string, reason: string): SwitchoverPlan => ({
+    ok: false,
+    check,
+    reason,
+    verdicts,
+    ...basis,
+  });
   if (!view.leader) return refuse('has-leader', `This cluster (${view.scope}) has no leader`);
   if (opts.leader !== undefined && opts.leader !== view.leader)
     return refuse(
@@ -187,6 +230,7 @@ export function planSwitchover(view: ClusterView, opts: SwitchoverRequestOptions
     reason: `switchover from ${view.leader} to ${candidate ?? 'the best candidate at that time'}${scheduled ? ` at ${opts.scheduledAt}` : ''}`,
     leader: view.leader,
     verdicts,
+    ...basis,
   };
   if (candidate !== undefined) plan.candidate = candidate;
   if (scheduled) plan.scheduledAt = opts.scheduledAt!;

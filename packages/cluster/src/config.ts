@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { readYaml } from '@patroni-kit/config/yaml';
 import { connectionFromPatroniConfig, type DcsTarget, resolveDcsTarget } from '@patroni-kit/dcs/ctlconfig';
 import {
+  deepMerge,
   hideSecrets,
+  isObject,
   PatroniKitError,
   type RequestListener,
   redactUrl,
@@ -91,18 +93,6 @@ export interface ResolvedTarget {
   warnings: string[];
   /** {@link ConnectOptions.onRequest}, for the REST clients (the DCS connection holds it too). */
   onRequest?: RequestListener;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    out[k] = isObject(v) && isObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
-  }
-  return out;
 }
 
 /** Parses YAML text as Patroni does (YAML 1.1: `yes` is true, `0755` is 493), with `@patroni-kit/config`'s reader. */

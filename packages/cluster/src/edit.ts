@@ -1,11 +1,7 @@
 /** Dynamic-configuration edits like `patronictl edit-config`: `-s path=value`, `-p guc=value`, patches, diffs. */
-import { PatroniKitError } from '@patroni-kit/errors';
+import { isObject, PatroniKitError } from '@patroni-kit/errors';
 
 type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Merges `patch` into `base` (`null` deletes, objects merge, the rest replaces), like Patroni's `patch_config`. */
 export function applyPatch(base: Obj, patch: Obj): Obj {

@@ -3,6 +3,9 @@
  * report with Nagios exit codes, version advisories, and waiters. Heavy dependencies (the REST client, the
  * etcd3 client, `pg`, `yaml`) load only when an operation needs them.
  */
+
+// The one sleep and poller live in @patroni-kit/errors; re-exported for the SDK's users.
+export { type PollOptions, type PollStep, pollUntil, sleep } from '@patroni-kit/errors';
 export { advisoriesFor, compareVersions, parseVersion } from './advisories.js';
 export {
   type CandidateVerdict,
@@ -16,6 +19,7 @@ export {
 } from './checks.js';
 export {
   Cluster,
+  type ClusterConnectOptions,
   type DemoteClusterOptions,
   type EditConfigDetails,
   type EditConfigOptions,
@@ -40,6 +44,7 @@ export {
   type RestTls,
   resolveTarget,
 } from './config.js';
+export type { OpContext, Report } from './context.js';
 export { applyPatch, diffToPatch, settingsToPatch, unifiedDiff } from './edit.js';
 export {
   type ClockOffset,
@@ -65,7 +70,6 @@ export {
   type TimelineVerdict,
   timelineVerdict,
 } from './explain.js';
-export { EtcdGateway, type GatewayConnection } from './gateway.js';
 export {
   configHash,
   type HealthFacts,
@@ -75,6 +79,7 @@ export {
   unknownReport,
 } from './health.js';
 export * from './live.js';
+export { DEFAULT_TIMEOUTS_MS } from './timeouts.js';
 export type * from './types.js';
 export {
   lagInMb,
@@ -87,4 +92,3 @@ export {
   viewFromDcs,
   viewFromRest,
 } from './view.js';
-export { type PollOptions, type PollStep, poll, sleep } from './wait.js';

@@ -8,7 +8,7 @@
  * imported on first use so that loading this module stays cheap.
  */
 import type { ClusterEvent, ClusterWatch, DcsClient, EtcdHealth, QuorumVerdict } from '@patroni-kit/dcs';
-import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { isPatroniKitError, MAX_TIMEOUT_MS, PatroniKitError } from '@patroni-kit/errors';
 import { maxLagOnFailover } from './checks.js';
 import type { Cluster } from './cluster.js';
 import type { ClusterView, MemberView } from './types.js';
@@ -283,10 +283,10 @@ export class LiveCluster {
       ...(opts.lagThresholdBytes === undefined ? {} : { lagThresholdBytes: opts.lagThresholdBytes }),
     };
     for (const [k, v] of Object.entries(this.#opts))
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 2 ** 31 - 1)
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_TIMEOUT_MS)
         throw new PatroniKitError(
           'USAGE',
-          `watchCluster: ${k} must be between 0 and ${2 ** 31 - 1}, got ${v}`,
+          `watchCluster: ${k} must be between 0 and ${MAX_TIMEOUT_MS}, got ${v}`,
         );
     if (this.#opts.reconnectInitialMs < 1 || this.#opts.reconnectMaxMs < this.#opts.reconnectInitialMs)
       throw new PatroniKitError('USAGE', 'watchCluster: need 1 <= reconnect.initialMs <= reconnect.maxMs');

@@ -1,5 +1,6 @@
 /** Public types of the Cluster facade: the cluster view, action results, health report. */
 import type { DynamicConfig } from '@patroni-kit/dcs';
+import type { ErrorInfo } from '@patroni-kit/errors';
 import type { ClockOffset, ReplicaExplanation, SlotFinding } from './explain.js';
 
 /** What a member's own `GET /patroni` said (the truth about its role), or why it could not be asked. */
@@ -20,7 +21,7 @@ export interface MemberLive {
   /** WAL position: `xlog.location` on a primary, max(received, replayed) on a replica. */
   walPosition?: number;
   /** Set when the member was unreachable or did not answer like Patroni. */
-  error?: { code: string; message: string };
+  error?: ErrorInfo;
   /** Bounds of its clock's offset from ours (ms), from the HTTP `Date` of its answer and the round trip. */
   clockOffset?: ClockOffset;
 }
@@ -113,7 +114,7 @@ export interface MemberOutcome {
   /** HTTP status when Patroni answered. */
   status?: number;
   /** The error when the request could not be made (code, message, hint). */
-  error?: { code: string; message: string; hint?: string };
+  error?: ErrorInfo;
 }
 
 /** Every action returns this: never thrown for failed or unknown outcomes. */
@@ -129,17 +130,27 @@ export interface ActionResult<D = Record<string, unknown>> {
   /** Per-member results of multi-member actions (restart, reload, reinit, flush). */
   members?: MemberOutcome[];
   /** The error behind a failed or unknown outcome (code, message, hint), when there was one. */
-  error?: { code: string; message: string; hint?: string };
+  error?: ErrorInfo;
   details?: D;
 }
 
-/** Progress callback: one line per step of long work. */
-export type Progress = (message: string) => void;
+/**
+ * One step of long work. `phase` is a stable word (`check`, `send`, `answer`, `wait`, `done`); `message` is
+ * for people; `elapsedMs` counts from the start of the operation; `member` names the member it concerns.
+ * Only the CLI formats it (`[1.2s] message`).
+ */
+export interface Progress {
+  phase: string;
+  message: string;
+  elapsedMs: number;
+  member?: string;
+}
 
 /** Options every action accepts. */
 export interface ActionOptions {
   signal?: AbortSignal;
-  onProgress?: Progress;
+  /** Called with each step of the work. */
+  onProgress?: (p: Progress) => void;
 }
 
 /** Severity of a health check, with Nagios' numbers. */

@@ -3,23 +3,20 @@
  * `GET /patroni` says, and names every point where they disagree.
  */
 import type { ClusterState } from '@patroni-kit/dcs';
+import { isObject, normalizeRole } from '@patroni-kit/errors';
 import type { ClusterStatus, NodeStatus } from '@patroni-kit/rest';
 import { advisoriesFor } from './advisories.js';
 import type { ClusterView, Disagreement, MemberLive, MemberRole, MemberView } from './types.js';
 
-/** `primary` for both 3.x `master` and 4.x `primary`; other roles unchanged. */
-export function normalizeNodeRole(role: string | undefined): string | undefined {
-  return role === 'master' ? 'primary' : role;
-}
+/** `primary` for both 3.x `master` and 4.x `primary`; other roles unchanged (the shared `normalizeRole`). */
+export const normalizeNodeRole: (role: string | undefined) => string | undefined = normalizeRole;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
+  return isObject(v) ? v : undefined;
 }
 
 /** `pending_restart_reason` with only `{old_value, new_value}` text entries (anything else is dropped). */
@@ -71,9 +68,7 @@ function syncModeOf(value: unknown): 'off' | 'on' | 'quorum' {
 }
 
 function tagsOf(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? { ...(value as Record<string, unknown>) }
-    : {};
+  return isObject(value) ? { ...value } : {};
 }
 
 /** The view from a DCS read. `live` maps member name → its `/patroni` answer (or its failure). */

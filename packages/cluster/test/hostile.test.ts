@@ -2,14 +2,16 @@
  * Issue 13 regressions: a hostile etcd JSON gateway, hostile member answers and hostile options, against
  * small real HTTP servers on 127.0.51.x (the shapes real etcd and Patroni never send are the point here).
  */
+
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { buildClusterState, diffStates, type RawKv } from '@patroni-kit/dcs';
+import { GatewayTransport } from '@patroni-kit/dcs/gateway';
 import { isPatroniKitError } from '@patroni-kit/errors';
-import { Cluster, configHash, EtcdGateway, viewFromRest } from '../src/index.js';
+import { Cluster, configHash, viewFromRest } from '../src/index.js';
 
 type Answer = { status?: number; body?: unknown; raw?: string };
 const servers: http.Server[] = [];
@@ -56,7 +58,7 @@ describe('etcd gateway against hostile answers (issue 13)', () => {
     it(`${what} is DECODE, not a TypeError`, async () => {
       const url = await serve('127.0.51.1', () => ({ body }));
       const err = await errorOf(
-        new EtcdGateway({ endpoints: [url] }).range('/service/a/', { prefix: true, timeoutMs: 2000 }),
+        new GatewayTransport({ endpoints: [url] }).range('/service/a/', { prefix: true, timeoutMs: 2000 }),
       );
       assert.ok(isPatroniKitError(err, 'DECODE'), String(err));
     });
@@ -72,7 +74,7 @@ describe('etcd gateway against hostile answers (issue 13)', () => {
         ? { body: { token: 'tok' } }
         : { body: { header: { revision: '7' }, kvs: [] } },
     );
-    const gw = new EtcdGateway({
+    const gw = new GatewayTransport({
       endpoints: [sick, healthy],
       auth: { username: 'root', password: 'pw-503' },
     });
@@ -84,7 +86,7 @@ describe('etcd gateway against hostile answers (issue 13)', () => {
   it('a null answer to authenticate is a typed error, not "Cannot read properties of null"', async () => {
     const url = await serve('127.0.51.4', () => ({ raw: 'null' }));
     const err = await errorOf(
-      new EtcdGateway({ endpoints: [url], auth: { username: 'u', password: 'pw-null' } }).range('/x/', {
+      new GatewayTransport({ endpoints: [url], auth: { username: 'u', password: 'pw-null' } }).range('/x/', {
         timeoutMs: 2000,
       }),
     );
@@ -95,7 +97,7 @@ describe('etcd gateway against hostile answers (issue 13)', () => {
   it('keeps no user:password@ in its endpoints, error details or inspect output', async () => {
     const pw = 'G4t/@ w:%#y';
     const url = `http://root:${encodeURIComponent(pw)}@127.0.51.5:9`;
-    const gw = new EtcdGateway({ endpoints: [url, `http://root:${pw}@127.0.51.6:9`] });
+    const gw = new GatewayTransport({ endpoints: [url, `http://root:${pw}@127.0.51.6:9`] });
     assert.deepEqual(gw.endpoints, ['http://127.0.51.5:9', 'http://127.0.51.6:9']);
     const err = await errorOf(gw.range('/x/', { timeoutMs: 1000 }));
     assert.ok(isPatroniKitError(err), String(err));

@@ -61,8 +61,8 @@ describe('outcomes against a real Patroni 4.0.7 cluster', { timeout: 20 * 60_000
     try {
       const result = await settles(
         quick.pause({
-          onProgress: (line) => {
-            const m = /sending PATCH \/config to (\S+)/.exec(line);
+          onProgress: (p) => {
+            const m = /sending PATCH \/config to (\S+)/.exec(p.message);
             if (m) {
               target = m[1]!;
               sigstop(patroniPid(target));

@@ -2,11 +2,13 @@
  * The operation suite, run against a real lab per Patroni version: every operation of the facade and of
  * the CLI, their refusals (with proof that nothing was written), the examples, and the waiters.
  */
+
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Cluster, type ClusterView, EtcdGateway } from '@patroni-kit/cluster';
+import { Cluster, type ClusterView } from '@patroni-kit/cluster';
+import { GatewayTransport } from '@patroni-kit/dcs/gateway';
 import { Lab, type LabStatus } from '@patroni-kit/lab';
 import { CLI, EXAMPLES, labDir, pollUntil, runCli, runNode, settles } from './helpers.js';
 
@@ -40,7 +42,7 @@ export function clusterSuite(o: SuiteOptions): void {
     const healthy = () => cluster.waitForHealthy({ timeoutMs: 120_000 });
     /** The `failover` and `config` keys' revisions: a refused action must leave both unchanged. */
     const writeMarks = async () => {
-      const gw = new EtcdGateway({ endpoints: status.etcdEndpoints });
+      const gw = new GatewayTransport({ endpoints: status.etcdEndpoints });
       const res = await gw.range(`/${status.namespace}/${status.scope}/`, { prefix: true, timeoutMs: 5000 });
       const rev = (name: string) => res.kvs.find((kv) => kv.key.endsWith(`/${name}`))?.modRevision ?? 'none';
       return { failover: rev('failover'), config: rev('config') };
@@ -243,7 +245,10 @@ console.log(JSON.stringify({ code, out: out.join(''), loaded: Object.keys(create
       const before = await view();
       const candidate = before.members.find((m) => m.name !== before.leader)!.name;
       const lines: string[] = [];
-      const res = await cluster.switchover({ candidate, onProgress: (l) => lines.push(l) });
+      const res = await cluster.switchover({
+        candidate,
+        onProgress: (p) => lines.push(`${p.phase} ${p.message}`),
+      });
       assert.equal(res.outcome, 'succeeded', res.reason);
       assert.equal(res.details?.newLeader, candidate);
       const after = await view();

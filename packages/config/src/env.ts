@@ -317,18 +317,6 @@ export function envOverlay(env: Record<string, string | undefined>, fileSections
   return { overlay, sources, problems };
 }
 
-/** Deep-merges `over` onto `base` (new object; mappings merge, other values replace). */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
-  return out;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Reads a dotenv-style file (`NAME=value`, `export NAME=value`, quotes optional, # comments). */
 export function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};

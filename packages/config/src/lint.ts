@@ -1,9 +1,9 @@
 /** Linting one configuration: parse, merge the environment, schema, semantic rules. */
 import { readFile, stat } from 'node:fs/promises';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { deepMerge, PatroniKitError } from '@patroni-kit/errors';
 import { semanticRules } from './catalog.js';
 import { isObj, type Obj, RuleContext } from './context.js';
-import { deepMerge, envOverlay } from './env.js';
+import { envOverlay } from './env.js';
 import { DEFAULT_MAX_BYTES, type ParsedConfig, parseConfig } from './parse.js';
 import { schemaFindings, versionFindings } from './schema-findings.js';
 import { collectSecrets, redactFindings } from './secrets.js';

@@ -1,12 +1,11 @@
 /** Plain-value helpers shared by the rules: mappings, versions, Patroni's integer and PostgreSQL's boolean parsing. */
+import { isObject } from '@patroni-kit/errors';
 
 /** A YAML mapping as plain data. */
 export type Obj = Record<string, unknown>;
 
-/** True for a plain mapping (not null, not a list). */
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** True for a plain mapping (not null, not a list): the shared `isObject`. */
+export const isObj: (v: unknown) => v is Obj = isObject;
 
 /** Compares dotted numeric versions. */
 export function compareVersions(a: string, b: string): number {

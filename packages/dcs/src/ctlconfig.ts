@@ -1,5 +1,5 @@
 /** Connection settings from a patroni.yml / patronictl config (`-c`) and from `--dcs-url`, like patronictl. */
-import { hideSecrets, PatroniKitError, registerSecret } from '@patroni-kit/errors';
+import { hideSecrets, isObject, PatroniKitError, registerSecret } from '@patroni-kit/errors';
 import { normalizeNamespace } from './keys.js';
 import type { ConnectionOptions } from './transport.js';
 
@@ -11,10 +11,6 @@ export interface DcsTarget {
   /** Citus group from `citus.group`. */
   group?: number;
   warnings: string[];
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A config scalar as text; a mapping or list (a typo in YAML) is not turned into "[object Object]". */

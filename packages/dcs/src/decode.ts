@@ -1,5 +1,5 @@
 /** Decoders for every Patroni key in etcd v3, following the parsing rules Patroni applies itself. */
-import { PatroniKitError } from '@patroni-kit/errors';
+import { isObject, normalizeRole as normalizeNodeRole, PatroniKitError } from '@patroni-kit/errors';
 import { classifyKey } from './keys.js';
 import type {
   ClusterState,
@@ -57,10 +57,6 @@ function scalarText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function toInt(v: unknown): number | undefined {
@@ -253,8 +249,7 @@ export function decodeFailsafe(raw: string): Decoded<Record<string, string>> {
 
 /** `primary` for Patroni 3.x `master` and 4.x `primary`. */
 export function normalizeRole(role: string | undefined): string {
-  if (role === 'master' || role === 'primary') return 'primary';
-  return role ?? 'unknown';
+  return normalizeNodeRole(role) ?? 'unknown';
 }
 
 function hostPort(connUrl: string | undefined): { host?: string; port?: number } {

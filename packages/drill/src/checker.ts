@@ -2,6 +2,8 @@
  * The checker: sorts a drill's writes the way Jepsen's set checkers do and proves there was at most one
  * writable primary. Pure: it reads a {@link DrillHistory} and nothing else, so a constructed history tests it.
  */
+
+import { isLeaderRole } from '@patroni-kit/errors';
 import type { CheckResult, DrillHistory } from './types.js';
 
 /** Parses a PostgreSQL LSN (`16/B374D848`) into a byte position. */
@@ -79,8 +81,7 @@ export function check(history: DrillHistory): CheckResult {
   // The same from the members' REST roles (reported, not judged: a demoting leader still says primary).
   const restRounds = new Map<number, number>();
   for (const s of history.samples) {
-    if (s.restRole === 'primary' || s.restRole === 'master')
-      restRounds.set(s.round, (restRounds.get(s.round) ?? 0) + 1);
+    if (isLeaderRole(s.restRole)) restRounds.set(s.round, (restRounds.get(s.round) ?? 0) + 1);
   }
   const restDualPrimaryRounds = [...restRounds.values()].filter((n) => n > 1).length;
   if (dualPrimary.length > 0)

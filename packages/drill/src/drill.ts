@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Cluster } from '@patroni-kit/cluster';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, pollValue, sleep as sleepFor } from '@patroni-kit/errors';
 import type { Lab } from '@patroni-kit/lab';
 import pg from 'pg';
 import { check } from './checker.js';
@@ -47,48 +47,23 @@ export interface ScenarioResult {
   history: DrillHistory;
 }
 
+/** Sleeps `ms`; an abort ends the drill (rejects with ABORTED). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted(signal));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(aborted(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleepFor(ms, signal, { rejectOnAbort: true });
 }
 
 function aborted(signal: AbortSignal): PatroniKitError {
   return new PatroniKitError('ABORTED', 'the drill was aborted', { cause: signal.reason });
 }
 
-/** Polls `fn` until it returns a value, every 200 ms, for at most `timeoutMs`. */
-async function until<T>(
+/** Polls `fn` until it returns a value, every 200 ms, for at most `timeoutMs` (errors count as "not yet"). */
+function until<T>(
   what: string,
   fn: () => Promise<T | undefined>,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() >= deadline)
-      throw new PatroniKitError(
-        'TIMEOUT',
-        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`,
-      );
-    await sleep(200, signal);
-  }
+  return pollValue(what, fn, { timeoutMs, signal, intervalMs: 200, maxIntervalMs: 200 });
 }
 
 async function query<T>(ep: SqlEndpoint, text: string, params: unknown[], timeoutMs: number): Promise<T[]> {
@@ -155,7 +130,7 @@ async function runScenario(
   const writer = lab.connection('writer');
   const reader = lab.connection('reader');
   const superuser = lab.credentials().superuser;
-  const cluster = await Cluster.connect({ configFile: status.ctlConfig }, signal);
+  const cluster = await Cluster.connect({ configFile: status.ctlConfig, ...(signal ? { signal } : {}) });
   const events: DrillEvent[] = [];
   const problems: string[] = [];
   const details: Record<string, unknown> = {};

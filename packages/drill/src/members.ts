@@ -1,4 +1,5 @@
 /** What the drill asks of the members directly: who leads, who streams, the timeline history. */
+import { isLeaderRole } from '@patroni-kit/errors';
 
 /** What one member's `GET /patroni` says, or null fields when it does not answer. */
 export interface MemberState {
@@ -20,8 +21,6 @@ export interface StreamingState {
   /** Why it is not ok, one line per member. */
   problems: string[];
 }
-
-const isLeaderRole = (role: string | null) => role === 'primary' || role === 'master';
 
 async function getJson(url: string, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
   const signals = [AbortSignal.timeout(timeoutMs)];

@@ -3,6 +3,7 @@
  * recording every attempt, plus a poller that samples every member's role over its own socket and REST API.
  * Everything is bounded: one statement in flight per loop, each with a timeout, and `stop()` ends all loops.
  */
+import { sleep } from '@patroni-kit/errors';
 import pg from 'pg';
 import type { ReadRecord, RoleSample, WriteRecord } from './types.js';
 
@@ -28,19 +29,6 @@ const INSERT = `insert into ${DRILL_TABLE} (run, id, payload) values ($1, $2, $3
   pg_walfile_name(pg_current_wal_lsn()) as walfile`;
 
 class Timeout extends Error {}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

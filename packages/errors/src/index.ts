@@ -5,6 +5,10 @@
  * Every message and cause passes through {@link redact} so credentials never reach logs.
  */
 
+export { isLeaderRole, normalizeRole } from './roles.js';
+export { type PollOptions, type PollStep, pollUntil, pollValue, type SleepOptions, sleep } from './timing.js';
+export { deepMerge, isObject } from './values.js';
+
 /** Stable error codes. New codes may be added; existing ones never change meaning. */
 export type ErrorCode =
   | 'CONNECT'
@@ -80,6 +84,23 @@ export function isPatroniKitError(err: unknown, ...codes: ErrorCode[]): err is P
   const code = (err as { code?: unknown }).code;
   const isOurs = err instanceof PatroniKitError || (typeof code === 'string' && 'describe' in err);
   return isOurs && (codes.length === 0 || codes.includes(code as ErrorCode));
+}
+
+/**
+ * The shape every result carries for an error (`ActionResult.error`, `MemberLive.error`, …): a stable
+ * {@link ErrorCode}, the redacted message and, when there is one, the hint.
+ */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+}
+
+/** {@link ErrorInfo} of any thrown value: our errors keep their code and hint, anything else is INTERNAL. */
+export function errorInfo(err: unknown): ErrorInfo {
+  if (isPatroniKitError(err))
+    return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  return { code: 'INTERNAL', message: redact(err instanceof Error ? err.message : String(err)) };
 }
 
 // Secrets the process has read (config passwords, URL credentials): replaced wherever they appear, whatever

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { isLeaderRole, isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
 import {
   probeVersions,
   type ResolvedBinaries,
@@ -42,7 +42,6 @@ import {
   processesUnder,
   readCmdline,
   signalProcess,
-  sleep,
   startDetached,
   stopProcess,
   tailLog,
@@ -135,8 +134,8 @@ export function defaultLabDir(): string {
 
 const password = () => randomBytes(18).toString('base64url');
 
-function isLeaderRole(role: unknown): boolean {
-  return role === 'master' || role === 'primary' || role === 'standby_leader';
+function isLeader(role: unknown): boolean {
+  return typeof role === 'string' && isLeaderRole(role, { standby: true });
 }
 
 /** A real three-node Patroni + etcd + HAProxy cluster on this machine. */
@@ -509,7 +508,7 @@ export class Lab {
         async () => {
           this.checkPatroniAlive(state);
           const views = await this.memberViews(state, signal);
-          const idx = views.findIndex((v) => v && isLeaderRole(v.role) && v.state === 'running');
+          const idx = views.findIndex((v) => v && isLeader(v.role) && v.state === 'running');
           return idx >= 0 ? idx : undefined;
         },
         { timeoutMs: PHASE.leader, intervalMs: 300, ...(signal ? { signal } : {}) },
@@ -844,7 +843,7 @@ export class Lab {
             throw new PatroniKitError('LAB', `Patroni ${name} exited`);
           const res = await tryHttpJson(`${this.restUrl(state, i)}/patroni`, 2000, signal);
           const v = res?.body as { role?: unknown; state?: unknown } | null;
-          return v && isLeaderRole(v.role) && v.state === 'running' ? true : undefined;
+          return v && isLeader(v.role) && v.state === 'running' ? true : undefined;
         },
         { timeoutMs: PHASE.firstLeader, intervalMs: 300, ...(signal ? { signal } : {}) },
       );
@@ -1022,8 +1021,7 @@ export class Lab {
       const pgRunning = postmasterRecord(nodePaths(layout, i).data) !== undefined;
       const clusterRole = clusterView?.members?.find((m) => m.name === name)?.role;
       let role = 'unknown';
-      if (v)
-        role = isLeaderRole(v.role) ? 'leader' : clusterRole === 'sync_standby' ? 'sync_standby' : 'replica';
+      if (v) role = isLeader(v.role) ? 'leader' : clusterRole === 'sync_standby' ? 'sync_standby' : 'replica';
       const state_ = v ? String(v.state ?? 'unknown') : patroniRunning ? 'unreachable' : 'stopped';
       const m: LabMemberStatus = {
         name,
@@ -1109,7 +1107,7 @@ export class Lab {
         // shutdown opens and promote to a timeline the others never see; this way the leader keeps the
         // newest WAL and the next `up` starts it first.
         const views = await this.memberViews(state).catch(() => []);
-        const leaderIndex = views.findIndex((v) => isLeaderRole(v?.role));
+        const leaderIndex = views.findIndex((v) => isLeader(v?.role));
         const leader = leaderIndex >= 0 ? layout.nodeNames[leaderIndex] : undefined;
         if (leaderIndex >= 0) await this.waitHistoryCaughtUp(state, leaderIndex);
         const waves = [runningNodes.filter((n) => n !== leader), runningNodes.filter((n) => n === leader)];
@@ -1437,5 +1435,3 @@ export function lookupUser(name: string): { uid: number; gid: number } {
     );
   }
 }
-
-export { sleep };

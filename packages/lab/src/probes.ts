@@ -2,9 +2,8 @@
 
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { isPatroniKitError, pollValue } from '@patroni-kit/errors';
 import pg from 'pg';
-import { sleep } from './processes.js';
 
 /** GET (or another method) with a hard timeout; resolves to status and parsed JSON (or null). */
 export async function httpJson(
@@ -89,38 +88,20 @@ export async function sql<T extends Record<string, unknown>>(
 }
 
 /** Polls `check` until it returns a value (not undefined) or the deadline passes; never unbounded. */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
   opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; hint?: string },
 ): Promise<T> {
-  const deadline = Date.now() + opts.timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    if (opts.signal?.aborted)
-      throw new PatroniKitError('ABORTED', `aborted while waiting for ${what}`, {
-        cause: opts.signal.reason,
-      });
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      // A part that has exited will not come back by waiting: fail at once.
-      if (isPatroniKitError(err, 'LAB')) throw err;
-      lastError = err;
-    }
-    if (Date.now() >= deadline) {
-      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new PatroniKitError(
-        'TIMEOUT',
-        `timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${what}${detail}`,
-        {
-          ...(opts.hint ? { hint: opts.hint } : {}),
-        },
-      );
-    }
-    await sleep(Math.min(opts.intervalMs ?? 250, Math.max(0, deadline - Date.now())), opts.signal);
-  }
+  return pollValue(what, check, {
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    intervalMs: opts.intervalMs ?? 250,
+    maxIntervalMs: opts.intervalMs ?? 250,
+    // A part that has exited will not come back by waiting: fail at once.
+    fatal: (err) => isPatroniKitError(err, 'LAB'),
+    ...(opts.hint ? { hint: opts.hint } : { hint: 'see the lab logs (patroni-kit lab status shows where)' }),
+  });
 }
 
 /** True when nothing listens on host:port (we can bind it ourselves). */

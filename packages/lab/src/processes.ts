@@ -1,7 +1,7 @@
 /** Starting the lab's programs detached, and ending them again by recorded PID only. */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { PatroniKitError } from '@patroni-kit/errors';
+import { PatroniKitError, sleep } from '@patroni-kit/errors';
 
 /** A started process as recorded in lab.json. */
 export interface ProcessRecord {
@@ -76,25 +76,6 @@ export function signalProcess(rec: ProcessRecord | undefined, signal: NodeJS.Sig
   } catch {
     return false;
   }
-}
-
-/** Resolves after `ms`, or rejects when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Waits up to `timeoutMs` for the process to exit; returns whether it did. */

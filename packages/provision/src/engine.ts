@@ -9,7 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { unifiedDiff } from '@patroni-kit/cluster';
 import { slotNameFromMember } from '@patroni-kit/config';
-import { isPatroniKitError, PatroniKitError } from '@patroni-kit/errors';
+import { isPatroniKitError, PatroniKitError, sleep as sleepFor } from '@patroni-kit/errors';
 import { type ClusterPki, ensurePki } from './pki.js';
 import {
   dynamicConfig,
@@ -145,18 +145,8 @@ function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new PatroniKitError('ABORTED', 'cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Sleeps `ms`; an abort rejects with ABORTED. */
+const sleep = (ms: number, signal?: AbortSignal) => sleepFor(ms, signal, { rejectOnAbort: true });
 
 class Ops {
   changes = 0;

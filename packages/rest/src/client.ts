@@ -2,10 +2,13 @@
 import {
   checkTimeoutMs,
   emitRequest,
+  isLeaderRole,
+  isObject,
   PatroniKitError,
   type RequestListener,
   redactUrl,
   registerSecret,
+  sleep,
 } from '@patroni-kit/errors';
 import { type Dispatcher, Pool } from 'undici';
 import {
@@ -68,7 +71,7 @@ export function blockingWriteTimeout(loopWaitSeconds: number, marginMs = 10_000)
 
 /** True for the role a node reports while it runs as primary: `primary` (4.x) or `master` (3.x). */
 export function isPrimaryRole(role: string | undefined): boolean {
-  return role === 'primary' || role === 'master';
+  return isLeaderRole(role);
 }
 
 type Decoder<T> = (response: RawResponse, ctx: RequestContext) => T;
@@ -184,7 +187,7 @@ export class PatroniClient {
 
   /** `GET /config`: the dynamic configuration; HTTP_STATUS 502 when the DCS has no valid `config` key. */
   getConfig(options: CallOptions = {}): Promise<DynamicConfig> {
-    return this.#read('/config', options, json(isPlainObject, 'a JSON object'), {
+    return this.#read('/config', options, json(isObject, 'a JSON object'), {
       502: 'the DCS has no valid config key (cluster not bootstrapped yet, or the key was wiped)',
     });
   }
@@ -263,13 +266,13 @@ export class PatroniClient {
     options: CallOptions = {},
   ): Promise<WriteResult<DynamicConfig>> {
     requireNonEmptyObject(patch, 'patchConfig');
-    return this.#write('PATCH', '/config', patch, 'write', options, json(isPlainObject, 'a JSON object'));
+    return this.#write('PATCH', '/config', patch, 'write', options, json(isObject, 'a JSON object'));
   }
 
   /** `PUT /config`: replace the dynamic configuration unconditionally; body echoes the request. */
   async putConfig(config: DynamicConfig, options: CallOptions = {}): Promise<WriteResult<DynamicConfig>> {
     requireNonEmptyObject(config, 'putConfig');
-    return this.#write('PUT', '/config', config, 'write', options, json(isPlainObject, 'a JSON object'));
+    return this.#write('PUT', '/config', config, 'write', options, json(isObject, 'a JSON object'));
   }
 
   /**
@@ -599,7 +602,7 @@ function positive(value: number | undefined, fallback: number, name: string): nu
 }
 
 function requireNonEmptyObject(value: unknown, method: string): void {
-  if (!isPlainObject(value) || Object.keys(value).length === 0) {
+  if (!isObject(value) || Object.keys(value).length === 0) {
     throw new PatroniKitError('USAGE', `${method} needs a non-empty object`, {
       hint: 'Patroni rejects an empty body with 400',
     });
@@ -621,19 +624,6 @@ function healthPath(endpoint: HealthEndpoint, query: HealthQuery): string {
 function withQuery(path: string, params: URLSearchParams): string {
   const query = params.toString();
   return query === '' ? path : `${path}?${query}`;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    // An abort ends the wait early; the next attempt then fails with ABORTED.
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 const text: Decoder<string> = (response) => response.body.toString('utf8');
@@ -665,26 +655,21 @@ function json<T>(guard: (value: unknown) => value is T, what: string): Decoder<T
   };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isStringRecord(value: unknown): value is Record<string, string> {
-  return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
+  return isObject(value) && Object.values(value).every((v) => typeof v === 'string');
 }
 
 function isNodeStatus(value: unknown): value is NodeStatus {
-  if (!isPlainObject(value) || typeof value.state !== 'string' || typeof value.role !== 'string')
-    return false;
+  if (!isObject(value) || typeof value.state !== 'string' || typeof value.role !== 'string') return false;
   const patroni = value.patroni;
-  return isPlainObject(patroni) && typeof patroni.version === 'string';
+  return isObject(patroni) && typeof patroni.version === 'string';
 }
 
 function isClusterStatus(value: unknown): value is ClusterStatus {
   return (
-    isPlainObject(value) &&
+    isObject(value) &&
     Array.isArray(value.members) &&
-    value.members.every((m) => isPlainObject(m) && typeof m.name === 'string')
+    value.members.every((m) => isObject(m) && typeof m.name === 'string')
   );
 }
 

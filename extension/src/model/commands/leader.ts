@@ -22,7 +22,9 @@ import {
 
 /** A candidate's verdict in words: why it can take over, or every reason it cannot. */
 export function verdictWords(v: CandidateVerdict, view: ClusterView): string {
-  const lag = typeof v.lag === 'number' ? `lag ${formatBytes(v.lag)}` : 'lag unknown';
+  // Say where the lag came from: the members' own REST answers are fresh, the DCS keys up to loop_wait old.
+  const from = v.source === 'rest' ? " (from the members' REST APIs)" : ' (from the DCS)';
+  const lag = typeof v.lag === 'number' ? `lag ${formatBytes(v.lag)}${from}` : 'lag unknown';
   if (v.ok) {
     const sync = view.syncStandbys.includes(v.member) ? 'synchronous standby, ' : '';
     return `passes every pre-check: ${sync}running replica, ${lag}`;

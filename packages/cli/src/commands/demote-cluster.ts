@@ -1,7 +1,5 @@
 /** `patroni-kit demote-cluster`: turn the cluster into a standby cluster (Patroni 4.x). */
-
-import { commonUsage, confirm, finish, parse, progress, timeoutMs, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit demote-cluster [CLUSTER_NAME] [options]
 
@@ -27,40 +25,22 @@ const options = {
   force: { type: 'boolean' },
 } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('demote-cluster', argv, options);
-  const json = Boolean(values.json);
-  return withCluster(values, positionals[0], io, async (cluster) => {
-    if (
-      !(await confirm(
-        `Demote cluster ${cluster.scope} to a standby cluster?`,
-        Boolean(values.force),
-        io,
-        'demote the cluster',
-      ))
-    )
-      return finish(
-        { action: 'demote-cluster', outcome: 'failed', reason: 'Aborted', sent: false, check: 'confirmed' },
-        io,
-        json,
-      );
-    const onProgress = progress(io, json);
-    const result = await cluster.demoteCluster({
+export default actionCommand({
+  name: 'demote-cluster',
+  summary: 'turn the cluster into a standby cluster (Patroni 4.x)',
+  usage,
+  options,
+  scope: ({ positionals }) => positionals[0],
+  confirm: async ({ cluster }) => ({ question: `Demote cluster ${cluster.scope} to a standby cluster?` }),
+  verb: 'demote the cluster',
+  act: ({ cluster, values, io, progress, timeout }) =>
+    cluster.demoteCluster({
       ...(values.host ? { host: values.host } : {}),
       ...(values.port ? { port: Number(values.port) } : {}),
       ...(values['restore-command'] ? { restoreCommand: values['restore-command'] } : {}),
       ...(values['primary-slot-name'] ? { primarySlotName: values['primary-slot-name'] } : {}),
-      timeoutMs: timeoutMs(values.timeout, 120),
+      ...timeout,
       signal: io.signal,
-      ...(onProgress ? { onProgress } : {}),
-    });
-    return finish(result, io, json);
-  });
-}
-
-const command: CommandModule = {
-  summary: 'turn the cluster into a standby cluster (Patroni 4.x)',
-  usage,
-  run,
-};
-export default command;
+      ...progress,
+    }),
+});

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { PatroniKitError } from '@patroni-kit/errors';
 import { intOption, parseCommand, usageError as usageErrorFor } from '../args.js';
+import { lineProgress } from '../cluster-args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -61,12 +62,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   const settle = intOption('drill', v.settle, 'settle', 0, 60);
   const { Lab } = await import('@patroni-kit/lab');
   const drill = await import('@patroni-kit/drill');
-  const started = Date.now();
-  const progress =
-    v.quiet || v.json
-      ? undefined
-      : (line: string) =>
-          io.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+  const progress = lineProgress(io, Boolean(v.quiet || v.json));
   const lab = new Lab({ ...(v.dir ? { dir: v.dir } : {}), ...(progress ? { onProgress: progress } : {}) });
   if (!lab.exists())
     throw new PatroniKitError('NOT_FOUND', `no lab in ${lab.dir}`, {

@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { commonUsage, confirm, finish, parse, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage, confirm } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit edit-config [CLUSTER_NAME] [options]
 
@@ -58,50 +57,6 @@ async function readDoc(source: string, what: string): Promise<Record<string, unk
   return doc as Record<string, unknown>;
 }
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('edit-config', argv, options);
-  const json = Boolean(values.json);
-  const interactive = !values.set && !values.pg && !values.apply && !values.replace;
-  if (interactive && !process.stdin.isTTY)
-    throw new PatroniKitError('USAGE', 'nothing to change, and no terminal to open an editor in', {
-      hint: 'give --set, --pg, --apply or --replace, e.g. patroni-kit edit-config -s loop_wait=5 -p work_mem=8MB',
-    });
-  if ((values.apply === '-' || values.replace === '-') && !values.force)
-    throw new PatroniKitError(
-      'USAGE',
-      'reading the change from stdin requires --force (stdin cannot also answer the prompt)',
-    );
-  const patch = values.apply ? await readDoc(values.apply, '--apply') : undefined;
-  const replace = values.replace ? await readDoc(values.replace, '--replace') : undefined;
-  return withCluster(values, positionals[0], io, async (cluster) => {
-    let edited: { config: Record<string, unknown>; revision?: string } | undefined;
-    if (interactive) edited = await editInEditor(await cluster.status({ signal: io.signal, live: false }));
-    const result = await cluster.editConfig({
-      ...(edited ? { replace: edited.config } : {}),
-      ...(edited?.revision ? { baseRevision: edited.revision } : {}),
-      ...(values.set ? { set: values.set } : {}),
-      ...(values.pg ? { pg: values.pg } : {}),
-      ...(patch ? { patch } : {}),
-      ...(replace ? { replace } : {}),
-      ...(values['dry-run'] ? { dryRun: true } : {}),
-      ...(values['allow-invalid'] ? { allowInvalid: true } : {}),
-      signal: io.signal,
-      confirm: async (diff) => {
-        if (!values.quiet && !json) io.stdout.write(diff);
-        return confirm('Apply these changes?', Boolean(values.force), io, 'edit the configuration');
-      },
-    });
-    // A dry run shows the diff with its findings, a change lint refused (config-valid) its diff: once each.
-    const diff = values.quiet || json ? undefined : result.details?.diff;
-    if (diff && values['dry-run']) {
-      io.stdout.write(diff);
-      for (const f of result.details?.findings ?? [])
-        io.stdout.write(`${f.severity}: ${f.path || '(top)'}: ${f.message} [${f.rule}]\n`);
-    } else if (diff && result.check === 'config-valid') io.stdout.write(diff);
-    return finish(result, io, json);
-  });
-}
-
 /** Opens the current configuration as YAML in the user's editor and parses what was saved. */
 async function editInEditor(view: {
   config?: Record<string, unknown>;
@@ -139,9 +94,55 @@ function existsOnPath(name: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, name)));
 }
 
-const command: CommandModule = {
+export default actionCommand({
+  name: 'edit-config',
   summary: 'change the dynamic configuration (diff, compare-and-set)',
   usage,
-  run,
-};
-export default command;
+  options,
+  scope: ({ values, positionals }) => {
+    const interactive = !values.set && !values.pg && !values.apply && !values.replace;
+    if (interactive && !process.stdin.isTTY)
+      throw new PatroniKitError('USAGE', 'nothing to change, and no terminal to open an editor in', {
+        hint: 'give --set, --pg, --apply or --replace, e.g. patroni-kit edit-config -s loop_wait=5 -p work_mem=8MB',
+      });
+    if ((values.apply === '-' || values.replace === '-') && !values.force)
+      throw new PatroniKitError(
+        'USAGE',
+        'reading the change from stdin requires --force (stdin cannot also answer the prompt)',
+      );
+    return positionals[0];
+  },
+  // The diff is the confirmation: editConfig asks with it (below), so there is no question up front.
+  act: async ({ cluster, values, io, progress }) => {
+    const json = Boolean(values.json);
+    const interactive = !values.set && !values.pg && !values.apply && !values.replace;
+    const patch = values.apply ? await readDoc(values.apply, '--apply') : undefined;
+    const replace = values.replace ? await readDoc(values.replace, '--replace') : undefined;
+    let edited: { config: Record<string, unknown>; revision?: string } | undefined;
+    if (interactive) edited = await editInEditor(await cluster.status({ signal: io.signal, live: false }));
+    const result = await cluster.editConfig({
+      ...(edited ? { replace: edited.config } : {}),
+      ...(edited?.revision ? { baseRevision: edited.revision } : {}),
+      ...(values.set ? { set: values.set } : {}),
+      ...(values.pg ? { pg: values.pg } : {}),
+      ...(patch ? { patch } : {}),
+      ...(replace ? { replace } : {}),
+      ...(values['dry-run'] ? { dryRun: true } : {}),
+      ...(values['allow-invalid'] ? { allowInvalid: true } : {}),
+      signal: io.signal,
+      ...progress,
+      confirm: async (diff) => {
+        if (!values.quiet && !json) io.stdout.write(diff);
+        return confirm('Apply these changes?', Boolean(values.force), io, 'edit the configuration');
+      },
+    });
+    // A dry run shows the diff with its findings, a change lint refused (config-valid) its diff: once each.
+    const diff = values.quiet || json ? undefined : result.details?.diff;
+    if (diff && values['dry-run']) {
+      io.stdout.write(diff);
+      for (const f of result.details?.findings ?? [])
+        io.stdout.write(`${f.severity}: ${f.path || '(top)'}: ${f.message} [${f.rule}]\n`);
+    } else if (diff && result.check === 'config-valid') io.stdout.write(diff);
+    return result;
+  },
+});

@@ -1,7 +1,6 @@
 /** `patroni-kit failover`: manual failover to a named candidate. */
 import { PatroniKitError } from '@patroni-kit/errors';
-import { commonUsage, confirm, finish, parse, progress, timeoutMs, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit failover [CLUSTER_NAME] --candidate NAME [options]
 
@@ -25,45 +24,28 @@ const options = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('failover', argv, options);
-  if (!values.candidate)
-    throw new PatroniKitError('USAGE', 'Failover could be performed only to a specific candidate', {
-      hint: 'pass --candidate NAME',
-    });
-  const json = Boolean(values.json);
-  return withCluster(values, positionals[0], io, async (cluster) => {
-    if (
-      !(await confirm(
-        `Are you sure you want to failover to ${values.candidate}?`,
-        Boolean(values.force),
-        io,
-        'failover',
-      ))
-    )
-      return finish(
-        {
-          action: 'failover',
-          outcome: 'failed',
-          reason: 'Aborting failover',
-          sent: false,
-          check: 'confirmed',
-        },
-        io,
-        json,
-      );
-    const onProgress = progress(io, Boolean(values.quiet || json));
-    const result = await cluster.failover({
+export default actionCommand({
+  name: 'failover',
+  summary: 'fail over to a named candidate',
+  usage,
+  options,
+  scope: ({ values, positionals }) => {
+    if (!values.candidate)
+      throw new PatroniKitError('USAGE', 'Failover could be performed only to a specific candidate', {
+        hint: 'pass --candidate NAME',
+      });
+    return positionals[0];
+  },
+  quiet: (values) => Boolean(values.quiet),
+  confirm: async ({ values }) => ({ question: `Are you sure you want to failover to ${values.candidate}?` }),
+  aborted: 'Aborting failover',
+  act: ({ cluster, values, io, progress, timeout }) =>
+    cluster.failover({
       candidate: values.candidate!,
       allowAsync: Boolean(values.force),
       signal: io.signal,
       wait: !values['no-wait'],
-      timeoutMs: timeoutMs(values.timeout, 120),
-      ...(onProgress ? { onProgress } : {}),
-    });
-    return finish(result, io, json);
-  });
-}
-
-const command: CommandModule = { summary: 'fail over to a named candidate', usage, run };
-export default command;
+      ...timeout,
+      ...progress,
+    }),
+});

@@ -1,8 +1,7 @@
 /** `patroni-kit flush`: drop scheduled restarts or the scheduled switchover. */
 import type { RoleFilter } from '@patroni-kit/cluster';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { commonUsage, confirm, finish, parse, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit flush CLUSTER_NAME [MEMBER_NAMES...] restart|switchover [options]
 
@@ -18,38 +17,33 @@ ${commonUsage}`;
 
 const options = { role: { type: 'string', short: 'r' }, force: { type: 'boolean' } } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('flush', argv, options);
+/** `[CLUSTER, ...MEMBERS, restart|switchover]`, checked. */
+function split(positionals: string[]): { scope: string; members: string[]; what: 'restart' | 'switchover' } {
   const what = positionals[positionals.length - 1];
   const [scope, ...members] = positionals.slice(0, -1);
   if (!scope || (what !== 'restart' && what !== 'switchover'))
     throw new PatroniKitError('USAGE', 'flush needs the cluster name and restart or switchover', {
       hint: 'patroni-kit flush CLUSTER switchover',
     });
-  const json = Boolean(values.json);
-  return withCluster(values, scope, io, async (cluster) => {
-    if (
-      !(await confirm(
-        `Flush the scheduled ${what}?`,
-        Boolean(values.force),
-        io,
-        `flush the scheduled ${what}`,
-      ))
-    )
-      return finish(
-        { action: `flush ${what}`, outcome: 'failed', reason: 'Aborted', sent: false, check: 'confirmed' },
-        io,
-        json,
-      );
-    const result = await cluster.flush({
+  return { scope, members, what };
+}
+
+export default actionCommand({
+  name: 'flush',
+  summary: 'drop scheduled restarts or a scheduled switchover',
+  usage,
+  options,
+  scope: ({ positionals }) => split(positionals).scope,
+  confirm: async ({ positionals }) => ({ question: `Flush the scheduled ${split(positionals).what}?` }),
+  verb: 'flush the scheduled restart or switchover',
+  act: ({ cluster, values, positionals, io, progress }) => {
+    const { what, members } = split(positionals);
+    return cluster.flush({
       what,
       ...(members.length ? { members } : {}),
       ...(values.role ? { role: values.role as RoleFilter } : {}),
       signal: io.signal,
+      ...progress,
     });
-    return finish(result, io, json);
-  });
-}
-
-const command: CommandModule = { summary: 'drop scheduled restarts or a scheduled switchover', usage, run };
-export default command;
+  },
+});

@@ -1,4 +1,6 @@
+/** `patroni-kit lab`: a real three-node cluster on this machine (up, status, down and fault controls). */
 import { parseCommand, usageError as usageErrorFor } from '../args.js';
+import { lineProgress } from '../cluster-args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { ExitCode } from '../command.js';
 
@@ -134,11 +136,8 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
   if (v['pg-bin-dir']) bins.pgBinDir = v['pg-bin-dir'];
   if (v['haproxy-bin']) bins.haproxy = v['haproxy-bin'];
   if (Object.keys(bins).length > 0) labOptions.binaries = bins;
-  const started = Date.now();
-  if (!v.quiet && !v.json) {
-    labOptions.onProgress = (line) =>
-      io.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
-  }
+  const onProgress = lineProgress(io, Boolean(v.quiet || v.json));
+  if (onProgress) labOptions.onProgress = onProgress;
   const lab = new Lab(labOptions);
   const needsMember = ['kill', 'stop', 'start', 'partition'];
   if (needsMember.includes(action) && !member)

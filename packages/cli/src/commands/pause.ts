@@ -1,34 +1,39 @@
-/** `patroni-kit pause`: put the cluster in maintenance mode. */
+/** `patroni-kit pause` and `patroni-kit resume`: maintenance mode on and off, one implementation. */
 
-import { commonUsage, finish, parse, progress, timeoutMs, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
+import type { CommandModule } from '../command.js';
 
-const usage = `Usage: patroni-kit pause [CLUSTER_NAME] [options]
+const options = { wait: { type: 'boolean' } } as const;
 
-Turns off automatic failover (maintenance mode): PATCH /config {"pause": true}.
+/** The `pause` (`on`) or `resume` command. */
+function maintenanceCommand(on: boolean): CommandModule {
+  const name = on ? 'pause' : 'resume';
+  return actionCommand({
+    name,
+    summary: on ? 'put the cluster in maintenance mode' : 'leave maintenance mode',
+    usage: `Usage: patroni-kit ${name} [CLUSTER_NAME] [options]
+
+${on ? 'Turns off automatic failover (maintenance mode): PATCH /config {"pause": true}.' : 'Turns automatic failover back on: PATCH /config {"pause": null}.'}
 
   --wait              wait until every member reports it
   --timeout SECONDS   how long to wait (default 60)
   --json              print the result as JSON
 
-${commonUsage}`;
-
-const options = { wait: { type: 'boolean' } } as const;
-
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('pause', argv, options);
-  const json = Boolean(values.json);
-  return withCluster(values, positionals[0], io, async (cluster) => {
-    const onProgress = progress(io, json);
-    const result = await cluster.pause({
-      ...(values.wait ? { wait: true } : {}),
-      timeoutMs: timeoutMs(values.timeout, 60),
-      signal: io.signal,
-      ...(onProgress ? { onProgress } : {}),
-    });
-    return finish(result, io, json);
+${commonUsage}`,
+    options,
+    scope: ({ positionals }) => positionals[0],
+    act: ({ cluster, values, io, progress, timeout }) => {
+      const opts = {
+        ...(values.wait ? { wait: true } : {}),
+        ...timeout,
+        signal: io.signal,
+        ...progress,
+      };
+      return on ? cluster.pause(opts) : cluster.resume(opts);
+    },
   });
 }
 
-const command: CommandModule = { summary: 'put the cluster in maintenance mode', usage, run };
-export default command;
+/** `patroni-kit resume`. */
+export const resume = maintenanceCommand(false);
+export default maintenanceCommand(true);

@@ -1,7 +1,5 @@
 /** `patroni-kit promote-cluster`: turn a standby cluster back into a primary cluster (Patroni 4.x). */
-
-import { commonUsage, confirm, finish, parse, progress, timeoutMs, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit promote-cluster [CLUSTER_NAME] [options]
 
@@ -16,36 +14,14 @@ ${commonUsage}`;
 
 const options = { force: { type: 'boolean' } } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('promote-cluster', argv, options);
-  const json = Boolean(values.json);
-  return withCluster(values, positionals[0], io, async (cluster) => {
-    if (
-      !(await confirm(
-        `Promote standby cluster ${cluster.scope}?`,
-        Boolean(values.force),
-        io,
-        'promote the cluster',
-      ))
-    )
-      return finish(
-        { action: 'promote-cluster', outcome: 'failed', reason: 'Aborted', sent: false, check: 'confirmed' },
-        io,
-        json,
-      );
-    const onProgress = progress(io, json);
-    const result = await cluster.promoteCluster({
-      timeoutMs: timeoutMs(values.timeout, 120),
-      signal: io.signal,
-      ...(onProgress ? { onProgress } : {}),
-    });
-    return finish(result, io, json);
-  });
-}
-
-const command: CommandModule = {
+export default actionCommand({
+  name: 'promote-cluster',
   summary: 'turn a standby cluster into a primary cluster (Patroni 4.x)',
   usage,
-  run,
-};
-export default command;
+  options,
+  scope: ({ positionals }) => positionals[0],
+  confirm: async ({ cluster }) => ({ question: `Promote standby cluster ${cluster.scope}?` }),
+  verb: 'promote the cluster',
+  act: ({ cluster, io, progress, timeout }) =>
+    cluster.promoteCluster({ ...timeout, signal: io.signal, ...progress }),
+});

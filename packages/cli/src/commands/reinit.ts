@@ -1,7 +1,6 @@
 /** `patroni-kit reinit`: re-clone replicas from the leader, optionally waiting until they run again. */
 import { PatroniKitError } from '@patroni-kit/errors';
-import { commonUsage, confirm, finish, parse, progress, timeoutMs, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit reinit CLUSTER_NAME MEMBER_NAMES... [options]
 
@@ -22,41 +21,30 @@ const options = {
   wait: { type: 'boolean' },
 } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('reinit', argv, options);
-  const [scope, ...members] = positionals;
-  if (!scope || members.length === 0)
-    throw new PatroniKitError('USAGE', 'reinit needs the cluster name and the members to re-clone', {
-      hint: 'patroni-kit reinit CLUSTER MEMBER...',
-    });
-  const json = Boolean(values.json);
-  return withCluster(values, scope, io, async (cluster) => {
-    if (
-      !(await confirm(
-        `Are you sure you want to reinitialize ${members.join(', ')}? Their data is wiped`,
-        Boolean(values.force),
-        io,
-        'reinit',
-      ))
-    )
-      return finish(
-        { action: 'reinit', outcome: 'failed', reason: 'Aborted reinit', sent: false, check: 'confirmed' },
-        io,
-        json,
-      );
-    const onProgress = progress(io, json);
-    const result = await cluster.reinit({
+export default actionCommand({
+  name: 'reinit',
+  summary: 're-clone replicas from the leader',
+  usage,
+  options,
+  scope: ({ positionals: [scope, ...members] }) => {
+    if (!scope || members.length === 0)
+      throw new PatroniKitError('USAGE', 'reinit needs the cluster name and the members to re-clone', {
+        hint: 'patroni-kit reinit CLUSTER MEMBER...',
+      });
+    return scope;
+  },
+  confirm: async ({ positionals: [, ...members] }) => ({
+    question: `Are you sure you want to reinitialize ${members.join(', ')}? Their data is wiped`,
+  }),
+  aborted: 'Aborted reinit',
+  act: ({ cluster, values, positionals: [, ...members], io, progress, timeout }) =>
+    cluster.reinit({
       members,
       ...(values.force ? { force: true } : {}),
       ...(values['from-leader'] ? { fromLeader: true } : {}),
       ...(values.wait ? { wait: true } : {}),
-      timeoutMs: timeoutMs(values.timeout, 300),
+      ...timeout,
       signal: io.signal,
-      ...(onProgress ? { onProgress } : {}),
-    });
-    return finish(result, io, json);
-  });
-}
-
-const command: CommandModule = { summary: 're-clone replicas from the leader', usage, run };
-export default command;
+      ...progress,
+    }),
+});

@@ -1,8 +1,7 @@
 /** `patroni-kit reload`: make members re-read their configuration (POST /reload). */
 import type { RoleFilter } from '@patroni-kit/cluster';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { commonUsage, confirm, finish, parse, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit reload CLUSTER_NAME [MEMBER_NAMES...] [options]
 
@@ -14,36 +13,27 @@ ${commonUsage}`;
 
 const options = { role: { type: 'string', short: 'r' }, force: { type: 'boolean' } } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('reload', argv, options);
-  const [scope, ...members] = positionals;
-  if (!scope)
-    throw new PatroniKitError('USAGE', 'reload needs the cluster name', {
-      hint: 'patroni-kit reload CLUSTER [MEMBERS...]',
-    });
-  const json = Boolean(values.json);
-  return withCluster(values, scope, io, async (cluster) => {
-    if (
-      !(await confirm(
-        `Reload the configuration of ${members.length ? members.join(', ') : 'all members'}?`,
-        Boolean(values.force),
-        io,
-        'reload',
-      ))
-    )
-      return finish(
-        { action: 'reload', outcome: 'failed', reason: 'Aborted reload', sent: false, check: 'confirmed' },
-        io,
-        json,
-      );
-    const result = await cluster.reload({
+export default actionCommand({
+  name: 'reload',
+  summary: 'reload the Patroni configuration of members',
+  usage,
+  options,
+  scope: ({ positionals }) => {
+    if (!positionals[0])
+      throw new PatroniKitError('USAGE', 'reload needs the cluster name', {
+        hint: 'patroni-kit reload CLUSTER [MEMBERS...]',
+      });
+    return positionals[0];
+  },
+  confirm: async ({ positionals: [, ...members] }) => ({
+    question: `Reload the configuration of ${members.length ? members.join(', ') : 'all members'}?`,
+  }),
+  aborted: 'Aborted reload',
+  act: ({ cluster, values, positionals: [, ...members], io, progress }) =>
+    cluster.reload({
       ...(members.length ? { members } : {}),
       ...(values.role ? { role: values.role as RoleFilter } : {}),
       signal: io.signal,
-    });
-    return finish(result, io, json);
-  });
-}
-
-const command: CommandModule = { summary: 'reload the Patroni configuration of members', usage, run };
-export default command;
+      ...progress,
+    }),
+});

@@ -1,8 +1,7 @@
 /** `patroni-kit restart`: restart PostgreSQL on members (role filter, pending only, scheduled, version filter). */
 import type { RoleFilter } from '@patroni-kit/cluster';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { commonUsage, confirm, finish, parse, progress, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit restart CLUSTER_NAME [MEMBER_NAMES...] [options]
 
@@ -30,50 +29,43 @@ const options = {
   force: { type: 'boolean' },
 } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('restart', argv, options);
-  const [scope, ...members] = positionals;
-  if (!scope)
-    throw new PatroniKitError('USAGE', 'restart needs the cluster name', {
-      hint: 'patroni-kit restart CLUSTER [MEMBERS...]',
-    });
-  const json = Boolean(values.json);
-  return withCluster(values, scope, io, async (cluster) => {
+export default actionCommand({
+  name: 'restart',
+  summary: 'restart PostgreSQL on members',
+  usage,
+  options,
+  scope: ({ positionals }) => {
+    if (!positionals[0])
+      throw new PatroniKitError('USAGE', 'restart needs the cluster name', {
+        hint: 'patroni-kit restart CLUSTER [MEMBERS...]',
+      });
+    return positionals[0];
+  },
+  confirm: async ({ values, positionals: [, ...members] }) => {
+    const what = members.length ? members.join(', ') : `all ${values.role ?? 'any'} members`;
+    return {
+      question: `Restart PostgreSQL on ${values.any ? 'one random member of ' : ''}${what}${values.scheduled ? ` at ${values.scheduled}` : ''}?`,
+    };
+  },
+  aborted: 'Aborted restart',
+  act: async ({ cluster, values, positionals: [, ...members], io, progress }) => {
     let selected = members;
     if (values.any) {
       const view = await cluster.status({ signal: io.signal, live: false });
       const pool = members.length ? members : view.members.map((m) => m.name);
       selected = [pool[Math.floor(Math.random() * pool.length)]!];
     }
-    const what = selected.length ? selected.join(', ') : `all ${values.role ?? 'any'} members`;
-    if (
-      !(await confirm(
-        `Restart PostgreSQL on ${what}${values.scheduled ? ` at ${values.scheduled}` : ''}?`,
-        Boolean(values.force),
-        io,
-        'restart',
-      ))
-    )
-      return finish(
-        { action: 'restart', outcome: 'failed', reason: 'Aborted restart', sent: false, check: 'confirmed' },
-        io,
-        json,
-      );
-    const onProgress = progress(io, json);
-    const result = await cluster.restart({
+    return cluster.restart({
       ...(selected.length ? { members: selected } : {}),
       ...(values.role ? { role: values.role as RoleFilter } : {}),
       ...(values.pending ? { pending: true } : {}),
       ...(values.scheduled ? { scheduledAt: values.scheduled } : {}),
       ...(values['pg-version'] ? { pgVersion: values['pg-version'] } : {}),
+      // Patroni's own unit: seconds for PostgreSQL to start.
       ...(values.timeout ? { timeout: Number(values.timeout) } : {}),
       ...(values.force ? { force: true } : {}),
       signal: io.signal,
-      ...(onProgress ? { onProgress } : {}),
+      ...progress,
     });
-    return finish(result, io, json);
-  });
-}
-
-const command: CommandModule = { summary: 'restart PostgreSQL on members', usage, run };
-export default command;
+  },
+});

@@ -1,7 +1,7 @@
 /** `patroni-kit switchover`: planned switchover with patronictl's checks and stricter ones, then a wait. */
+import type { SwitchoverPlan } from '@patroni-kit/cluster';
 import { PatroniKitError } from '@patroni-kit/errors';
-import { commonUsage, confirm, finish, parse, progress, timeoutMs, withCluster } from '../cluster-args.js';
-import type { CommandIO, CommandModule } from '../command.js';
+import { actionCommand, commonUsage } from '../cluster-args.js';
 
 const usage = `Usage: patroni-kit switchover [CLUSTER_NAME] [options]
 
@@ -35,56 +35,50 @@ const options = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse('switchover', argv, options);
-  if (positionals.length > 1)
-    throw new PatroniKitError('USAGE', `unexpected arguments: ${positionals.slice(1).join(' ')}`);
+/** The request from the options (the plan the user confirmed replaces it). */
+function requestOf(values: {
+  leader?: string;
+  primary?: string;
+  master?: string;
+  candidate?: string;
+  scheduled?: string;
+}) {
   const leader = values.leader ?? values.primary ?? values.master;
-  const json = Boolean(values.json);
-  return withCluster(values, positionals[0], io, async (cluster) => {
-    const request: { leader?: string; candidate?: string; scheduledAt?: string } = {
-      ...(leader === undefined ? {} : { leader }),
-      ...(values.candidate === undefined ? {} : { candidate: values.candidate }),
-      ...(values.scheduled === undefined ? {} : { scheduledAt: values.scheduled }),
-    };
-    if (!values.force) {
-      const plan = await cluster.planSwitchover({ ...request, signal: io.signal });
-      if (!plan.ok) {
-        return finish(
-          { action: 'switchover', outcome: 'failed', reason: plan.reason, sent: false, check: plan.check! },
-          io,
-          json,
-        );
-      }
-      if (!(await confirm(`Are you sure you want to ${plan.reason}?`, false, io, 'switchover')))
-        return finish(
-          {
-            action: 'switchover',
-            outcome: 'failed',
-            reason: 'Aborting switchover',
-            sent: false,
-            check: 'confirmed',
-          },
-          io,
-          json,
-        );
-      // Promote the member the user agreed to, not whichever is best a moment later.
-      if (plan.candidate !== undefined) request.candidate = plan.candidate;
-    }
-    const result = await cluster.switchover({
-      ...request,
-      signal: io.signal,
-      wait: !values['no-wait'],
-      timeoutMs: timeoutMs(values.timeout, 120),
-      ...(progress(io, Boolean(values.quiet || json)) ? { onProgress: progress(io)! } : {}),
-    });
-    return finish(result, io, json);
-  });
+  return {
+    ...(leader === undefined ? {} : { leader }),
+    ...(values.candidate === undefined ? {} : { candidate: values.candidate }),
+    ...(values.scheduled === undefined ? {} : { scheduledAt: values.scheduled }),
+  };
 }
 
-const command: CommandModule = {
+export default actionCommand<typeof options, SwitchoverPlan>({
+  name: 'switchover',
   summary: 'switch the leader over to another member, with pre-checks',
   usage,
-  run,
-};
-export default command;
+  options,
+  scope: ({ positionals }) => {
+    if (positionals.length > 1)
+      throw new PatroniKitError('USAGE', `unexpected arguments: ${positionals.slice(1).join(' ')}`);
+    return positionals[0];
+  },
+  quiet: (values) => Boolean(values.quiet),
+  // Asked: plan on one read, show it, and execute exactly that plan (re-validated on one more read).
+  confirm: async ({ cluster, values, io }) => {
+    const plan = await cluster.planSwitchover({ ...requestOf(values), signal: io.signal });
+    if (!plan.ok)
+      return {
+        action: 'switchover',
+        outcome: 'failed',
+        reason: plan.reason,
+        sent: false,
+        check: plan.check!,
+      };
+    return { question: `Are you sure you want to ${plan.reason}?`, state: plan };
+  },
+  aborted: 'Aborting switchover',
+  act: ({ cluster, values, io, progress, timeout }, plan) => {
+    const run = { signal: io.signal, wait: !values['no-wait'], ...timeout, ...progress };
+    // --force: plan and execute on a single read.
+    return plan ? cluster.switchover(plan, run) : cluster.switchover({ ...requestOf(values), ...run });
+  },
+});
