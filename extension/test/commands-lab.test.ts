@@ -275,6 +275,8 @@ describe('operation commands on a real lab (127.0.105.x)', { timeout: 10 * 60_00
     assert.equal((await history(h.ctx, { clusterId: def.id })).outcome, 'succeeded');
     assert.match(h.shown.documents[0]!.content, /# History of lab/);
     assert.match(h.shown.documents[0]!.content, /\| 2 → 3 \|/, 'switchover and failover made two switches');
+    // The reinit above leaves n1's DCS key at "stopping" until its next HA loop: wait until the members' keys agree.
+    await sdk.waitForHealthy({ timeoutMs: 120_000 });
     const hr = ctxFor();
     assert.equal((await healthReport(hr.ctx, { clusterId: def.id })).outcome, 'succeeded');
     assert.match(hr.shown.documents[0]!.content, /# Health of lab: (OK|WARNING)/);
