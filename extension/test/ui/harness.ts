@@ -98,7 +98,15 @@ export async function packageVsix(out: string): Promise<string> {
   const vsce = join(REPO, 'node_modules/@vscode/vsce/vsce');
   await run(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix],
+    [
+      vsce,
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '--out',
+      vsix,
+    ],
     { cwd: EXT, timeoutMs: 120_000 },
   );
   return vsix;
