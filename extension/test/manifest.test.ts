@@ -1,13 +1,17 @@
 /** The extension manifest: activation, contributions and their handlers agree. */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ext = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8'));
-const adapter = readFileSync(join(ext, 'src/adapters/extension.ts'), 'utf8');
+// Commands are registered across the adapters (extension.ts, commands.ts, …).
+const adapter = readdirSync(join(ext, 'src/adapters'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => readFileSync(join(ext, 'src/adapters', f), 'utf8'))
+  .join('\n');
 
 describe('extension manifest', () => {
   it('never activates on *; engines and types stay within code-server 4.100.3', () => {

@@ -11,6 +11,7 @@ import { toDiagnostics } from '../model/diagnostics.js';
 import { notificationsFor } from '../model/notifications.js';
 import { checkTypedName, confirmationFor } from '../model/production.js';
 import { buildTree, type ClusterSnapshot, type TreeNode } from '../model/tree.js';
+import { registerCommands } from './commands.js';
 
 const PATRONI_FILE = /(^|[\\/])patroni(\.ya?ml|[\\/][^\\/]+\.ya?ml)$/i;
 
@@ -221,25 +222,13 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
     await store.update(def.id, { production: !def.production });
     await provider.refresh();
   });
+  registerCommands(context, {
+    store,
+    refresh: () => provider.refresh(),
+    postgresLogin: (id) => store.postgresLogin(id),
+  });
   // Contributed so the palette and menus are complete; their SDK wiring comes in a later change.
-  for (const id of [
-    'patroni.startLab',
-    'patroni.stopLab',
-    'patroni.switchover',
-    'patroni.failover',
-    'patroni.restart',
-    'patroni.reload',
-    'patroni.reinit',
-    'patroni.pause',
-    'patroni.resume',
-    'patroni.editConfig',
-    'patroni.showTopology',
-    'patroni.history',
-    'patroni.healthReport',
-    'patroni.copyDsn',
-    'patroni.openPsql',
-    'patroni.showMemberJson',
-  ])
+  for (const id of ['patroni.showTopology'])
     reg(id, () =>
       vscode.window.showWarningMessage(
         `Patroni: ${id.slice('patroni.'.length)} is not implemented in this build yet.`,

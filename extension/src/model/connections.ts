@@ -202,6 +202,14 @@ export class ConnectionStore {
     return (await this.#secrets.get(secretKey(id, kind))) !== undefined;
   }
 
+  /** The PostgreSQL login of a saved cluster (user from the definition, password from SecretStorage). */
+  async postgresLogin(id: string): Promise<{ user?: string; password?: string }> {
+    const password = await this.#secrets.get(secretKey(id, 'postgres'));
+    if (password) registerSecret(password);
+    const user = this.get(id)?.postgresUser;
+    return { ...(user ? { user } : {}), ...(password ? { password } : {}) };
+  }
+
   /** What `Cluster.connect` needs for a saved cluster: the definition plus its secrets, read now. */
   async connectOptions(id: string): Promise<ConnectOptions> {
     const def = this.get(id);
