@@ -404,6 +404,18 @@ export class Workbench {
     return text;
   }
 
+  /** Picks the quick-pick row whose label (not description or detail) is exactly `label`. */
+  async pickLabel(label: string): Promise<void> {
+    const row = this.page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({
+        has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }),
+      })
+      .first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+  }
+
   /** Waits for an input box whose title/prompt matches `title`, types `value` (replacing any default) and submits. */
   async answerInput(title: RegExp, value: string, timeoutMs = 20_000): Promise<void> {
     await until(
@@ -547,6 +559,19 @@ export class Workbench {
       .waitFor({ state: 'visible' });
   }
 
+  /** Replaces text in the active editor with Find/Replace (Ctrl+H, Replace All), then closes the widget. */
+  async replaceInEditor(find: string, replace: string): Promise<void> {
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await this.page.keyboard.press('Control+H');
+    const findBox = this.page.locator('.editor-instance .find-widget textarea[aria-label="Find"]');
+    const replaceBox = this.page.locator('.editor-instance .find-widget textarea[aria-label="Replace"]');
+    await findBox.waitFor({ state: 'visible' });
+    await findBox.fill(find);
+    await replaceBox.fill(replace);
+    await this.page.keyboard.press('Control+Alt+Enter'); // Replace All
+    await this.page.keyboard.press('Escape');
+  }
+
   /** Opens the Problems panel (idempotent) and returns its rows' text. */
   async problems(): Promise<string[]> {
     const panel = this.page.locator('.markers-panel');
@@ -621,7 +646,7 @@ export class Tally {
 }
 
 /** A locator's rendered text (layout-aware, unlike textContent: rows keep the gaps between their parts). */
-async function renderedText(l: Locator): Promise<string> {
+export async function renderedText(l: Locator): Promise<string> {
   await l.waitFor({ state: 'attached' });
   return (await l.allInnerTexts())[0] ?? '';
 }

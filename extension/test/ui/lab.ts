@@ -89,6 +89,14 @@ export class UiLab {
     ) as CtlMember[];
   }
 
+  /** The dynamic configuration in the DCS, as `patroni-kit show-config --json` reads it. */
+  async dcsConfig(): Promise<Record<string, unknown>> {
+    return JSON.parse(await this.cli(['show-config', '-c', this.ctlConfig, '--json'], 30_000)) as Record<
+      string,
+      unknown
+    >;
+  }
+
   /** Waits until both replicas stream again with one leader (after a switchover or failover). */
   async settled(timeoutMs = 90_000): Promise<CtlMember[]> {
     return until(

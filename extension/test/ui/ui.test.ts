@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { addClusterFromDcs } from './flows.js';
-import { packageVsix, REPO, Tally, type TreeRow, Workbench } from './harness.js';
+import { addClusterFromConfig } from './flows.js';
+import { packageVsix, REPO, renderedText, Tally, type TreeRow, until, Workbench } from './harness.js';
 import { UiLab } from './lab.js';
 
 const NET = '127.0.107';
@@ -77,7 +77,7 @@ describe('extension UI in code-server against a real lab', { timeout: 330_000 },
   );
 
   it(
-    'after lab up, Add Cluster (etcd URL) shows the three members with the right roles',
+    'after lab up, Add Cluster (its patronictl config) shows the three members with the right roles',
     tally.wrap(
       'tree',
       () => wb,
@@ -86,7 +86,7 @@ describe('extension UI in code-server against a real lab', { timeout: 330_000 },
         const ctl = await lab.patronictl();
         assert.equal(ctl.length, 3, JSON.stringify(ctl));
         await wb.openPatroniView();
-        await addClusterFromDcs(wb, lab.dcsUrl, 'lab');
+        await addClusterFromConfig(wb, lab.ctlConfig, 'lab');
         const rows = await wb.waitForTree(
           'the lab cluster with three members',
           (r) => members(r).length === 3,
@@ -109,4 +109,137 @@ describe('extension UI in code-server against a real lab', { timeout: 330_000 },
       },
     ),
   );
+
+  it(
+    'Switchover from the palette moves the leader (confirmed by patronictl and the CLI)',
+    tally.wrap(
+      'switchover',
+      () => wb,
+      async () => {
+        assert.ok(wb);
+        const before = await lab.ctlLeader();
+        assert.ok(before, 'a leader before');
+        const candidate = (await lab.patronictl()).find((m) => m.Role !== 'Leader')!.Member;
+        await wb.clearNotifications();
+        await switchover(wb, candidate);
+        const message = await wb.waitForModal(/switch over from/i);
+        assert.match(message, new RegExp(`switch over from ${before} to ${candidate} on lab`), message);
+        await wb.modalButton('Switchover');
+        const done = await wb.waitForNotification(/Switchover on lab (succeeded|failed|unknown)/, 120_000);
+        const text = await renderedText(done);
+        assert.match(text, new RegExp(`Switchover on lab succeeded: ${candidate} is the new leader`), text);
+        await wb.screenshot('notification', done);
+        assert.equal(await lab.ctlLeader(), candidate, 'patronictl list names the candidate as leader');
+        const cli = await lab.list();
+        assert.equal(cli.find((m) => m.Role === 'Leader')?.Member, candidate, 'patroni-kit list agrees');
+        const rows = await wb.waitForTree(
+          `${candidate} as the leader in the tree`,
+          (r) => leaderRow(r)?.label === candidate,
+        );
+        assert.ok(members(rows).some((r) => r.label === before && /^Replica/.test(r.description)));
+        await lab.settled();
+      },
+    ),
+  );
+
+  it(
+    'a production-marked cluster refuses a switchover until its name is typed',
+    tally.wrap(
+      'production',
+      () => wb,
+      async () => {
+        assert.ok(wb);
+        await wb.runCommand('Patroni: Mark as Production');
+        await wb.waitForTree('the cluster marked production', (r) =>
+          r.some((x) => x.level === 1 && x.label === 'lab' && /production/i.test(x.description)),
+        );
+        const before = (await lab.settled()).find((m) => m.Role === 'Leader')!.Member;
+        const candidate = (await lab.patronictl()).find((m) => m.Role !== 'Leader')!.Member;
+        await switchover(wb, candidate);
+        // No modal: an input box that wants the cluster's name.
+        await wb.waitForQuickPick(/production/i).catch(() => undefined);
+        const title = await wb.quickInputTitle();
+        assert.match(title, /Switchover on lab \(production\)/, title);
+        assert.equal(await wb.modal.isVisible(), false, 'no plain modal for a production cluster');
+        await wb.quickInputBox.fill('lab-typo');
+        const refusal = await until(
+          'the validation message',
+          async () => {
+            const m = await wb!.quickInputMessage();
+            return /is not lab/.test(m) ? m : undefined;
+          },
+          10_000,
+        );
+        await wb.page.keyboard.press('Enter'); // refused: the box stays open
+        await wb.page.waitForTimeout(1500);
+        assert.equal(await wb.quickInput.isVisible(), true, 'the box stays open on a wrong name');
+        await wb.screenshot('production-guard');
+        assert.equal(await lab.ctlLeader(), before, `nothing was sent (${refusal})`);
+        await wb.quickInputBox.fill('lab');
+        await wb.page.keyboard.press('Enter');
+        const done = await wb.waitForNotification(/Switchover on lab (succeeded|failed|unknown)/, 120_000);
+        assert.match(await renderedText(done), /succeeded/);
+        assert.equal(await lab.ctlLeader(), candidate, 'after the typed name the switchover ran');
+        await lab.settled();
+        await wb.runCommand('Patroni: Mark as Production'); // back to a plain cluster
+        await wb.waitForTree('the production mark gone', (r) =>
+          r.some((x) => x.level === 1 && x.label === 'lab' && !/production/i.test(x.description)),
+        );
+      },
+    ),
+  );
+
+  it(
+    'Edit Dynamic Configuration changes loop_wait in the DCS',
+    tally.wrap(
+      'edit-config',
+      () => wb,
+      async () => {
+        assert.ok(wb);
+        const before = await lab.dcsConfig();
+        assert.equal(before.loop_wait, 2, 'the fast profile writes loop_wait 2');
+        await wb.runCommand('Patroni: Edit Dynamic Configuration');
+        await wb.page.locator('.tabs-container .tab.active', { hasText: 'config.yaml' }).waitFor();
+        await wb.page.locator('.editor-instance .view-line', { hasText: 'loop_wait: 2' }).first().waitFor();
+        await wb.replaceInEditor('loop_wait: 2', 'loop_wait: 3');
+        await wb.page.locator('.editor-instance .view-line', { hasText: 'loop_wait: 3' }).first().waitFor();
+        await wb.page.keyboard.press('Control+S');
+        const message = await wb.waitForModal(/lab/);
+        assert.match(message, /loop_wait/, `the confirmation shows the change: ${message}`);
+        await wb.screenshot('edit-config');
+        await wb.modalButton('Apply');
+        const done = await wb.waitForNotification(/Apply on lab (succeeded|failed|unknown)/, 60_000);
+        assert.match(await renderedText(done), /succeeded/);
+        const after = await until(
+          'loop_wait 3 in the DCS',
+          async () => {
+            const c = await lab.dcsConfig();
+            return c.loop_wait === 3 ? c : undefined;
+          },
+          15_000,
+        );
+        // Nothing else changed (PostgreSQL booleans compared as Patroni reads them: true is 'on').
+        assert.deepEqual(normalise({ ...after, loop_wait: 2 }), normalise(before), 'only loop_wait changed');
+      },
+    ),
+  );
 });
+
+/** A config with PostgreSQL's boolean spellings folded (Patroni writes true as 'on'). */
+function normalise(v: unknown): unknown {
+  if (v === true || v === 'true') return 'on';
+  if (v === false || v === 'false') return 'off';
+  if (Array.isArray(v)) return v.map(normalise);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
+  return v;
+}
+
+/** Palette → Switchover… → the candidate's row (its verdict must say ready). */
+async function switchover(w: Workbench, candidate: string): Promise<void> {
+  await w.runCommand('Patroni: Switchover…');
+  const rows = await w.waitForQuickPick(/Switchover on lab/);
+  const row = rows.find((r) => r.startsWith(candidate));
+  assert.ok(row && /ready/.test(row), `${candidate} is offered as ready: ${JSON.stringify(rows)}`);
+  await w.pickLabel(candidate);
+}
