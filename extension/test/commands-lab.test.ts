@@ -105,6 +105,21 @@ describe('operation commands on a real lab (127.0.105.x)', { timeout: 10 * 60_00
     assert.ok(ctx.refreshes() >= 1);
   });
 
+  it('a switchover cancelled after Patroni answered is unknown, with the confirming read in the message', async () => {
+    await sdk.waitForHealthy({ timeoutMs: 120_000 });
+    const from = await leader();
+    const { ctx, shown } = ctxFor({
+      pick: (items) => items.find((i) => i.description === 'ready')?.label,
+      cancelOn: /Patroni answered/,
+    });
+    const res = await switchover(ctx, { clusterId: def.id });
+    assert.equal(res.outcome, 'unknown', res.message);
+    assert.match(res.message, /the write may or may not have taken effect/);
+    const now = await leader();
+    assert.match(res.message, new RegExp(`a read of the cluster afterwards shows leader (${now}|${from})`));
+    assert.equal(shown.messages.at(-1)?.level, 'warn', 'unknown is a warning, not success or error');
+  });
+
   it('a production-marked cluster refuses a switchover when the typed name is wrong', async () => {
     def = await store.update(def.id, { production: true });
     try {
@@ -154,6 +169,12 @@ describe('operation commands on a real lab (127.0.105.x)', { timeout: 10 * 60_00
     assert.equal(res.outcome, 'succeeded', res.message);
     assert.equal(shown.confirms[0]!.button, 'Apply');
     assert.match(shown.confirms[0]!.detail, new RegExp(`-loop_wait: ${was}\\n\\+loop_wait: ${next}`));
+    const changed = shown.confirms[0]!.detail.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
+    assert.equal(
+      changed.length,
+      2,
+      `only loop_wait changes (no YAML 1.1 round-trip drift):\n${changed.join('\n')}`,
+    );
     assert.match(res.message, /compare-and-set/);
     assert.equal((await sdk.showConfig()).loop_wait, next, 'the DCS holds the new loop_wait');
   });

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readYaml } from '@patroni-kit/config';
 import { configDocument, lintConfigDocument } from '../src/model/commands/config.js';
 import { labOptions } from '../src/model/commands/lab.js';
 import { candidateItems } from '../src/model/commands/leader.js';
@@ -167,6 +168,10 @@ describe('command logic (no cluster)', () => {
       bad.some((f) => f.severity === 'error' && f.path === 'ttl'),
       JSON.stringify(bad),
     );
+    // Strings that YAML 1.1 would read as booleans or octal numbers come back as the same strings.
+    const tricky = { postgresql: { parameters: { hot_standby: 'on', wal_log_hints: 'yes' } }, mode: '0755' };
+    const doc = configDocument({ clusterId: 'c1', clusterName: 'lab', scope: 'lab', source: 'dcs' }, tricky);
+    assert.deepEqual(readYaml(doc, 'doc'), tricky);
     // Dynamic mode: a patroni.yml-only key such as `name` is not dynamic configuration.
     const local = lintConfigDocument(`${text}name: n1\n`);
     assert.ok(

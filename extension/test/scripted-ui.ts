@@ -23,6 +23,8 @@ export interface Script {
   confirm?: (message: string, detail: string, button: string) => boolean;
   /** Types text (or dismisses with undefined). Default: dismiss. */
   input?: (prompt: string) => string | undefined;
+  /** Presses the progress notification's Cancel when a progress line matches (an event, not a timer). */
+  cancelOn?: RegExp;
 }
 
 export function scriptedUi(script: Script = {}): { ui: CommandUi; shown: Shown; script: Script } {
@@ -60,7 +62,11 @@ export function scriptedUi(script: Script = {}): { ui: CommandUi; shown: Shown; 
     async progress(title, work) {
       const entry = { title, lines: [] as string[] };
       shown.progress.push(entry);
-      return work((m) => entry.lines.push(m), new AbortController().signal);
+      const ac = new AbortController();
+      return work((m) => {
+        entry.lines.push(m);
+        if (script.cancelOn?.test(m)) ac.abort();
+      }, ac.signal);
     },
     info: (text) => void shown.messages.push({ level: 'info', text }),
     warn: (text) => void shown.messages.push({ level: 'warn', text }),

@@ -239,11 +239,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     editConfig(
       ctx,
       sessions,
-      async (content) => {
-        const def = t(n).clusterId ? deps.store.get(t(n).clusterId!) : undefined;
+      async (content, session) => {
         const uri = vscode.Uri.from({
           scheme: DCS_SCHEME,
-          path: `/${encodeURIComponent(def?.name ?? 'cluster')}/config.yaml`,
+          path: `/${encodeURIComponent(session.clusterName)}/config.yaml`,
           query: String(++opened),
         });
         fs.put(uri, content);

@@ -15,6 +15,7 @@ import {
   confirmCommand,
   pickCluster,
   report,
+  reportWrite,
   runWithProgress,
   withCluster,
 } from './ui.js';
@@ -46,15 +47,17 @@ export class ConfigSessions {
 }
 
 /** Opens an editable YAML document and returns its key. */
-export type OpenEditable = (content: string) => Promise<string>;
+export type OpenEditable = (content: string, session: ConfigSession) => Promise<string>;
 
 /** The document's text: a header saying what it is, then the configuration as sorted YAML. */
 export function configDocument(s: ConfigSession, config: unknown): string {
   return [
     `# Dynamic configuration of ${s.clusterName} (scope ${s.scope}), read from the ${s.source === 'dcs' ? 'DCS config key' : 'REST API'}${s.revision ? ` at revision ${s.revision}` : ''}.`,
-    '# Edit it, then run "Patroni: Apply Dynamic Configuration" (editor title button): you see the diff first;',
+    '# Edit it, then Save (or "Patroni: Apply Dynamic Configuration", the editor title button): the diff is shown first;',
     '# the write is a compare-and-set, so a change made meanwhile by someone else is reported, not overwritten.',
-    YAML.stringify(config, { sortMapEntries: true }).trimEnd(),
+    // YAML 1.1 output, as Patroni reads it: strings such as `on`, `yes` or `0755` stay quoted strings, so
+    // reading the document back gives the same values (no silent `hot_standby: on` → true in the diff).
+    YAML.stringify(config, { sortMapEntries: true, version: '1.1' }).trimEnd(),
     '',
   ].join('\n');
 }
@@ -83,7 +86,7 @@ export async function editConfig(
       source: snap.source,
       ...(snap.revision === undefined ? {} : { revision: snap.revision }),
     };
-    doc = await open(configDocument(session, snap.config));
+    doc = await open(configDocument(session, snap.config), session);
     sessions.set(doc, session);
     return {
       outcome: 'succeeded',
@@ -195,6 +198,6 @@ export async function applyConfig(
         sessions.set(doc, { ...session, revision: now.revision });
       else sessions.delete(doc);
     }
-    return report(ctx, `Apply on ${def.name}`, r);
+    return reportWrite(ctx, `Apply on ${def.name}`, r, ops);
   });
 }

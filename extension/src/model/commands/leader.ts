@@ -15,6 +15,7 @@ import {
   confirmCommand,
   pickCluster,
   report,
+  reportWrite,
   runWithProgress,
   withCluster,
 } from './ui.js';
@@ -101,7 +102,7 @@ export async function switchover(ctx: CommandContext, target: CommandTarget = {}
     );
     if (!ok) return cancelled();
     const r = await runWithProgress(ctx, `Switchover on ${def.name}`, (o) => ops.switchover(plan, o));
-    return report(ctx, `Switchover on ${def.name}`, r);
+    return reportWrite(ctx, `Switchover on ${def.name}`, r, ops);
   });
 }
 
@@ -148,6 +149,6 @@ export async function failover(ctx: CommandContext, target: CommandTarget = {}):
     const r = await runWithProgress(ctx, `Failover on ${def.name}`, (o) =>
       ops.failover(picked.member, { ...o, ...(async ? { allowAsync: true } : {}) }),
     );
-    return report(ctx, `Failover on ${def.name}`, r);
+    return reportWrite(ctx, `Failover on ${def.name}`, r, ops);
   });
 }

@@ -7,7 +7,7 @@ import {
   cancelled,
   confirmCommand,
   pickCluster,
-  report,
+  reportWrite,
   runWithProgress,
   withCluster,
 } from './ui.js';
@@ -72,7 +72,7 @@ export async function restart(ctx: CommandContext, target: CommandTarget = {}): 
         o,
       ),
     );
-    return report(ctx, `Restart on ${def.name}`, r);
+    return reportWrite(ctx, `Restart on ${def.name}`, r, ops);
   });
 }
 
@@ -84,7 +84,7 @@ export async function reload(ctx: CommandContext, target: CommandTarget = {}): P
     const r = await runWithProgress(ctx, `Reload on ${def.name}`, (o) =>
       ops.reload(target.member ? { members: [target.member] } : {}, o),
     );
-    return report(ctx, `Reload on ${def.name}`, r);
+    return reportWrite(ctx, `Reload on ${def.name}`, r, ops);
   });
 }
 
@@ -118,7 +118,7 @@ export async function reinit(ctx: CommandContext, target: CommandTarget = {}): P
     const r = await runWithProgress(ctx, `Reinitialize ${name} on ${def.name}`, (o) =>
       ops.reinit({ members: [name], force: true }, o),
     );
-    return report(ctx, `Reinitialize ${name} on ${def.name}`, r);
+    return reportWrite(ctx, `Reinitialize ${name} on ${def.name}`, r, ops);
   });
 }
 
@@ -146,6 +146,6 @@ export async function setPaused(
     const r = await runWithProgress(ctx, `${title} ${def.name}`, (o) =>
       pause ? ops.pause(o) : ops.resume(o),
     );
-    return report(ctx, `${title} ${def.name}`, r);
+    return reportWrite(ctx, `${title} ${def.name}`, r, ops);
   });
 }

@@ -146,6 +146,32 @@ export function report(ctx: CommandContext, title: string, r: OpResult<unknown>)
   return { outcome: r.outcome, message, result: r };
 }
 
+/** What a fresh read of the cluster shows: leader, pause, each member's role and state. */
+export async function confirmingRead(ops: ClusterOps): Promise<string> {
+  try {
+    const v = await ops.status();
+    const members = v.members.map((m) => `${m.name} ${m.role} ${m.live?.state ?? m.state}`).join(', ');
+    return `a read of the cluster afterwards shows leader ${v.confirmedLeader ?? v.leader ?? 'none'}${v.paused ? ' (paused)' : ''}; members: ${members || 'none'}`;
+  } catch (err) {
+    return `a read of the cluster afterwards failed: ${describeError(err)}`;
+  }
+}
+
+/**
+ * Reports a write's outcome; an unknown one is followed by a confirming read of the cluster, whose result
+ * goes into the message (what the user needs before deciding to retry).
+ */
+export async function reportWrite(
+  ctx: CommandContext,
+  title: string,
+  r: OpResult<unknown>,
+  ops: ClusterOps,
+): Promise<CommandOutcome> {
+  if (r.outcome !== 'unknown') return report(ctx, title, r);
+  const read = await confirmingRead(ops);
+  return report(ctx, title, { ...r, reason: `${r.reason}; ${read}` });
+}
+
 /** A cancelled command: nothing was sent. */
 export function cancelled(message = 'cancelled; nothing was sent'): CommandOutcome {
   return { outcome: 'cancelled', message };
