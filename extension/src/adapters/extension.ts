@@ -2,107 +2,17 @@
  * The VS Code adapter: wires the plain-TypeScript model (tree, connection store, notifications, production
  * guard, diagnostics) to the `vscode` API. Only files under `src/adapters/` import `vscode`.
  */
-import { Cluster } from '@patroni-kit/cluster';
 import { lintText, type PatroniVersion } from '@patroni-kit/config';
-import { describeError, isPatroniKitError } from '@patroni-kit/errors';
+import { describeError } from '@patroni-kit/errors';
 import * as vscode from 'vscode';
 import { type ClusterDefinition, ConnectionStore } from '../model/connections.js';
 import { toDiagnostics } from '../model/diagnostics.js';
-import { notificationsFor } from '../model/notifications.js';
 import { checkTypedName, confirmationFor } from '../model/production.js';
-import { buildTree, type ClusterSnapshot, type TreeNode } from '../model/tree.js';
+import type { TreeNode } from '../model/tree.js';
 import { registerCommands } from './commands.js';
+import { registerLive } from './live.js';
 
 const PATRONI_FILE = /(^|[\\/])patroni(\.ya?ml|[\\/][^\\/]+\.ya?ml)$/i;
-
-class ClustersProvider implements vscode.TreeDataProvider<TreeNode> {
-  readonly #changed = new vscode.EventEmitter<TreeNode | undefined>();
-  readonly onDidChangeTreeData = this.#changed.event;
-  #roots: TreeNode[] = [];
-  readonly #snapshots = new Map<string, ClusterSnapshot>();
-
-  private readonly store: ConnectionStore;
-  private readonly log: vscode.LogOutputChannel;
-
-  constructor(store: ConnectionStore, log: vscode.LogOutputChannel) {
-    this.store = store;
-    this.log = log;
-  }
-
-  /** Reads every saved cluster once (REST/DCS reads with the SDK's timeouts) and repaints. */
-  async refresh(): Promise<void> {
-    const defs = this.store.list();
-    const snapshots = await Promise.all(defs.map((d) => this.#read(d)));
-    for (const s of snapshots) {
-      const prev = this.#snapshots.get(s.id)?.view;
-      if (s.view && vscode.workspace.getConfiguration('patroni').get<boolean>('notifications.enabled', true))
-        for (const n of notificationsFor(prev, s.view)) {
-          const show =
-            n.severity === 'error'
-              ? vscode.window.showErrorMessage
-              : n.severity === 'warning'
-                ? vscode.window.showWarningMessage
-                : vscode.window.showInformationMessage;
-          void show(n.message);
-        }
-      this.#snapshots.set(s.id, s);
-    }
-    this.#roots = buildTree(snapshots);
-    this.#changed.fire(undefined);
-  }
-
-  async #read(def: ClusterDefinition): Promise<ClusterSnapshot> {
-    const base = { id: def.id, name: def.name, production: def.production === true };
-    let cluster: Cluster | undefined;
-    try {
-      cluster = await Cluster.connect(await this.store.connectOptions(def.id));
-      const view = await cluster.list();
-      this.log.info(`${def.name}: read from ${view.source}, leader ${view.leader ?? 'none'}`);
-      return { ...base, view };
-    } catch (err) {
-      this.log.warn(`${def.name}: ${describeError(err)}`);
-      return {
-        ...base,
-        error: isPatroniKitError(err)
-          ? { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) }
-          : { code: 'ERROR', message: describeError(err) },
-      };
-    } finally {
-      await cluster?.close().catch(() => undefined);
-    }
-  }
-
-  getTreeItem(node: TreeNode): vscode.TreeItem {
-    const state =
-      node.children.length === 0
-        ? vscode.TreeItemCollapsibleState.None
-        : node.expanded
-          ? vscode.TreeItemCollapsibleState.Expanded
-          : vscode.TreeItemCollapsibleState.Collapsed;
-    const item = new vscode.TreeItem(node.label, state);
-    item.id = node.id;
-    if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-    item.contextValue = node.contextValue;
-    const colour =
-      node.tone === 'error'
-        ? new vscode.ThemeColor('errorForeground')
-        : node.tone === 'warning'
-          ? new vscode.ThemeColor('editorWarning.foreground')
-          : undefined;
-    item.iconPath = new vscode.ThemeIcon(node.icon, colour);
-    return item;
-  }
-
-  getChildren(node?: TreeNode): TreeNode[] {
-    return node ? node.children : this.#roots;
-  }
-
-  clusterIdOf(node: TreeNode | undefined): string | undefined {
-    const m = node ? /^cluster\/([^/]+)/.exec(node.id) : undefined;
-    return m?.[1] ?? (this.store.list().length === 1 ? this.store.list()[0]?.id : undefined);
-  }
-}
 
 async function addCluster(store: ConnectionStore): Promise<ClusterDefinition | undefined> {
   const how = await vscode.window.showQuickPick(
@@ -180,13 +90,9 @@ export interface PatroniExtensionApi {
 export function activate(context: vscode.ExtensionContext): PatroniExtensionApi {
   const log = vscode.window.createOutputChannel('Patroni', { log: true });
   const store = new ConnectionStore(context.globalState, context.secrets);
-  const provider = new ClustersProvider(store, log);
-  const view = vscode.window.createTreeView('patroni.clusters', {
-    treeDataProvider: provider,
-    showCollapseAll: true,
-  });
+  const provider = registerLive(context, { store, log });
   const diagnostics = vscode.languages.createDiagnosticCollection('patroni');
-  context.subscriptions.push(log, view, diagnostics);
+  context.subscriptions.push(log, diagnostics);
 
   const reg = (id: string, fn: (node?: TreeNode) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
@@ -245,8 +151,8 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
   return {
     store,
     refresh: () => provider.refresh(),
-    roots: () => provider.getChildren(),
-    treeItem: (node) => provider.getTreeItem(node),
+    roots: () => provider.roots(),
+    treeItem: (node) => provider.treeItem(node),
   };
 }
 

@@ -74,6 +74,7 @@ export {
   healthReport,
   unknownReport,
 } from './health.js';
+export * from './live.js';
 export type * from './types.js';
 export {
   lagInMb,

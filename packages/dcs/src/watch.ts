@@ -313,7 +313,16 @@ export class ClusterWatch {
         } catch (err) {
           if (this.closed) return;
           this.status('retrying', `resync failed, next attempt in ${delay} ms`, err);
-          await new Promise((r) => setTimeout(r, delay));
+          // close() must not wait for (or leave behind) this timer.
+          await new Promise<void>((r) => {
+            const done = () => {
+              clearTimeout(t);
+              this.closeWaiters.delete(done);
+              r();
+            };
+            const t = setTimeout(done, delay);
+            this.closeWaiters.add(done);
+          });
           delay = Math.min(delay * 2, maxDelay);
         }
       }
