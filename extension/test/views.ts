@@ -23,6 +23,8 @@ export interface MemberSpec {
   pendingRestart?: boolean;
   /** `false`: its REST API did not answer. */
   reachable?: boolean;
+  /** Replicas its `GET /patroni` lists as streaming from it. */
+  streaming?: string[];
 }
 
 /** A cluster view as `Cluster.list()` returns it, for a cluster described by its DCS keys. */
@@ -31,15 +33,25 @@ export function clusterView(opts: {
   members: MemberSpec[];
   paused?: boolean;
   history?: unknown[];
+  /** Extra dynamic configuration (e.g. `synchronous_mode: true`) and the `sync` key Patroni writes. */
+  config?: Record<string, unknown>;
+  sync?: { leader: string; sync_standby: string };
 }): ClusterView {
   const optime = 67_108_960;
   const kvs: RawKv[] = [
     kv('initialize', '7712164557215530966'),
-    kv('config', { loop_wait: 10, ttl: 30, retry_timeout: 10, ...(opts.paused ? { pause: true } : {}) }),
+    kv('config', {
+      loop_wait: 10,
+      ttl: 30,
+      retry_timeout: 10,
+      ...(opts.paused ? { pause: true } : {}),
+      ...opts.config,
+    }),
     kv('status', { optime }),
   ];
   if (opts.leader) kvs.push(kv('leader', opts.leader));
   if (opts.history) kvs.push(kv('history', opts.history));
+  if (opts.sync) kvs.push(kv('sync', opts.sync));
   for (const [i, m] of opts.members.entries())
     kvs.push(
       kv(`members/${m.name}`, {
@@ -70,6 +82,7 @@ export function clusterView(opts: {
             reachable: true,
             role: m.role ?? (m.name === opts.leader ? 'primary' : 'replica'),
             state: m.state ?? 'running',
+            ...(m.streaming ? { streaming: m.streaming } : {}),
           },
     ]),
   );

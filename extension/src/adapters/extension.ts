@@ -2,17 +2,15 @@
  * The VS Code adapter: wires the plain-TypeScript model (tree, connection store, notifications, production
  * guard, diagnostics) to the `vscode` API. Only files under `src/adapters/` import `vscode`.
  */
-import { lintText, type PatroniVersion } from '@patroni-kit/config';
 import { describeError } from '@patroni-kit/errors';
 import * as vscode from 'vscode';
 import { type ClusterDefinition, ConnectionStore } from '../model/connections.js';
-import { toDiagnostics } from '../model/diagnostics.js';
 import { checkTypedName, confirmationFor } from '../model/production.js';
 import type { TreeNode } from '../model/tree.js';
 import { registerCommands } from './commands.js';
+import { registerEditor } from './editor.js';
 import { registerLive } from './live.js';
-
-const PATRONI_FILE = /(^|[\\/])patroni(\.ya?ml|[\\/][^\\/]+\.ya?ml)$/i;
+import { registerTopology, type TopologyApi } from './topology.js';
 
 async function addCluster(store: ConnectionStore): Promise<ClusterDefinition | undefined> {
   const how = await vscode.window.showQuickPick(
@@ -54,36 +52,13 @@ async function addCluster(store: ConnectionStore): Promise<ClusterDefinition | u
   return urls && name ? store.add({ name, source: { kind: 'rest', urls: urls.split(',') } }) : undefined;
 }
 
-function lintDocument(doc: vscode.TextDocument, collection: vscode.DiagnosticCollection): void {
-  if (doc.languageId !== 'yaml' || !PATRONI_FILE.test(doc.fileName)) return;
-  const version = vscode.workspace.getConfiguration('patroni').get<PatroniVersion>('patroniVersion', '4.1');
-  const { findings } = lintText(doc.getText(), { patroniVersion: version });
-  collection.set(
-    doc.uri,
-    toDiagnostics(findings).map((d) => {
-      const diag = new vscode.Diagnostic(
-        new vscode.Range(
-          d.range.start.line,
-          d.range.start.character,
-          d.range.end.line,
-          d.range.end.character,
-        ),
-        d.message,
-        d.severity as vscode.DiagnosticSeverity,
-      );
-      diag.code = d.code;
-      diag.source = d.source;
-      return diag;
-    }),
-  );
-}
-
 /** What `activate` returns: the store and the tree, for extension-host tests and other extensions. */
 export interface PatroniExtensionApi {
   store: ConnectionStore;
   refresh(): Promise<void>;
   roots(): TreeNode[];
   treeItem(node: TreeNode): vscode.TreeItem;
+  topology: TopologyApi;
 }
 
 /** Entry point: VS Code calls it on the contributed views, commands and patroni.yml workspaces. */
@@ -91,8 +66,10 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
   const log = vscode.window.createOutputChannel('Patroni', { log: true });
   const store = new ConnectionStore(context.globalState, context.secrets);
   const provider = registerLive(context, { store, log });
-  const diagnostics = vscode.languages.createDiagnosticCollection('patroni');
-  context.subscriptions.push(log, diagnostics);
+  context.subscriptions.push(log);
+  // TODO(i8-live): pass `connectedPatroniVersion` from the live model (for patroni.patroniVersion "auto").
+  registerEditor(context, {});
+  const topology = registerTopology(context, { store, clusterIdOf: (n) => provider.clusterIdOf(n) });
 
   const reg = (id: string, fn: (node?: TreeNode) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
@@ -133,26 +110,13 @@ export function activate(context: vscode.ExtensionContext): PatroniExtensionApi 
     refresh: () => provider.refresh(),
     postgresLogin: (id) => store.postgresLogin(id),
   });
-  // Contributed so the palette and menus are complete; their SDK wiring comes in a later change.
-  for (const id of ['patroni.showTopology'])
-    reg(id, () =>
-      vscode.window.showWarningMessage(
-        `Patroni: ${id.slice('patroni.'.length)} is not implemented in this build yet.`,
-      ),
-    );
-
-  for (const doc of vscode.workspace.textDocuments) lintDocument(doc, diagnostics);
-  context.subscriptions.push(
-    vscode.workspace.onDidOpenTextDocument((d) => lintDocument(d, diagnostics)),
-    vscode.workspace.onDidChangeTextDocument((e) => lintDocument(e.document, diagnostics)),
-    vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
-  );
   void provider.refresh();
   return {
     store,
     refresh: () => provider.refresh(),
     roots: () => provider.roots(),
     treeItem: (node) => provider.treeItem(node),
+    topology,
   };
 }
 

@@ -4,6 +4,7 @@
  * Bundled by scripts/bundle.mjs --host-test into dist/host-test/suite.cjs (the host loads CommonJS).
  */
 import assert from 'node:assert/strict';
+import type { ClusterView } from '@patroni-kit/cluster';
 import * as vscode from 'vscode';
 import type { PatroniExtensionApi } from '../../src/adapters/extension.js';
 
@@ -17,6 +18,48 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The title of the timing quick fix (the linter's fix description); i9-e2e's UI test uses the same. */
+const TIMING_FIX = 'Set retry_timeout to 10 (loop_wait + 2*retry_timeout = 10 + 2*10 = 30 <= ttl 30)';
+
+async function patroniYml(): Promise<vscode.TextDocument> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder');
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'patroni.yml'));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+/** A three-member view as `Cluster.status()` gives it (t3's REST API did not answer). */
+function sampleView(): ClusterView {
+  const member = (name: string, role: 'leader' | 'replica', reachable = true) => ({
+    name,
+    host: '127.0.106.2',
+    port: 5432,
+    role,
+    state: role === 'leader' ? 'running' : 'streaming',
+    timeline: 1,
+    ...(role === 'leader' ? {} : { lag: 0 }),
+    pendingRestart: false,
+    tags: {},
+    inDcs: true,
+    live: reachable ? { reachable: true, streaming: role === 'leader' ? ['t2'] : [] } : { reachable: false },
+  });
+  return {
+    scope: 'host-topology',
+    source: 'dcs',
+    leader: 't1',
+    confirmedLeader: 't1',
+    paused: false,
+    members: [member('t1', 'leader'), member('t2', 'replica'), member('t3', 'replica', false)],
+    synchronousMode: 'off',
+    syncStandbys: [],
+    disagreements: [],
+    advisories: [],
+    warnings: [],
+    at: new Date().toISOString(),
+  };
 }
 
 /** The host calls this and waits for the promise; a rejection is exit code 1. */
@@ -83,14 +126,169 @@ export async function run(): Promise<void> {
         assert.equal(doc.getText(d.range), '15');
       },
     ],
+    [
+      'hover on a key shows the schema description, type, default and versions',
+      async () => {
+        const doc = await patroniYml();
+        const at = doc.positionAt(doc.getText().indexOf('retry_timeout') + 3);
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+          'vscode.executeHoverProvider',
+          doc.uri,
+          at,
+        );
+        const text = hovers
+          .flatMap((h) => h.contents)
+          .map((c) => (typeof c === 'string' ? c : c.value))
+          .join('\n');
+        assert.match(text, /\*\*bootstrap\.dcs\.retry_timeout\*\*/);
+        assert.match(text, /retried before the primary is demoted/);
+        assert.match(text, /Default: `10`/);
+        assert.match(text, /Patroni: all checked releases/);
+      },
+    ],
+    [
+      'completion offers the missing keys of bootstrap.dcs and the enum values of watchdog.mode',
+      async () => {
+        const doc = await patroniYml();
+        const lines = doc.getText().split('\n');
+        const ttl = lines.indexOf('    ttl: 30');
+        assert.ok(ttl > 0);
+        const keys = await vscode.commands.executeCommand<vscode.CompletionList>(
+          'vscode.executeCompletionItemProvider',
+          doc.uri,
+          new vscode.Position(ttl, 4),
+        );
+        const labels = keys.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+        assert.ok(labels.includes('max_timelines_history'), labels.join(' '));
+        assert.ok(!labels.includes('loop_wait'), 'written keys are not offered');
+        const mode = lines.indexOf('  mode: automatic');
+        const values = await vscode.commands.executeCommand<vscode.CompletionList>(
+          'vscode.executeCompletionItemProvider',
+          doc.uri,
+          new vscode.Position(mode, '  mode: '.length),
+        );
+        const enumItems = values.items.filter((i) => i.kind === vscode.CompletionItemKind.EnumMember);
+        assert.deepEqual(
+          enumItems.map((i) => i.insertText),
+          ["'off'", 'automatic', 'required', 'false'],
+        );
+      },
+    ],
+    [
+      'the quick fix of the timing mistake applies and the diagnostic goes away',
+      async () => {
+        const doc = await patroniYml();
+        const d = await until('the timing diagnostic', () =>
+          vscode.languages.getDiagnostics(doc.uri).find((x) => x.code === 'timing'),
+        );
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          doc.uri,
+          d.range,
+          vscode.CodeActionKind.QuickFix.value,
+        );
+        const fix = actions.find((a) => a.title === TIMING_FIX);
+        assert.ok(fix?.edit, `quick fix "${TIMING_FIX}" in ${actions.map((a) => a.title).join(' | ')}`);
+        assert.equal(fix.isPreferred, true);
+        // (the command's result carries title, kind, edit and isPreferred, not the action's diagnostics)
+        assert.equal(await vscode.workspace.applyEdit(fix.edit), true);
+        assert.equal(doc.lineAt(d.range.start.line).text, '    retry_timeout: 10');
+        await until('the timing diagnostic to go', () =>
+          vscode.languages.getDiagnostics(doc.uri).some((x) => x.code === 'timing') ? undefined : true,
+        );
+      },
+    ],
+    [
+      'cluster lint: a member name used by two workspace files is reported on an unopened file, and clears on edit',
+      async () => {
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        assert.ok(folder);
+        const uris = ['a', 'b'].map((x) => vscode.Uri.joinPath(folder.uri, 'ledger', x, 'patroni.yml'));
+        const dupOf = (u: vscode.Uri) =>
+          vscode.languages
+            .getDiagnostics(u)
+            .find((x) => x.code === 'cluster-duplicate' && /Member name 'pg-billing-1'/.test(x.message));
+        const [hit, other] = await until('the cluster-duplicate diagnostic', () => {
+          const i = uris.findIndex((u) => dupOf(u) !== undefined);
+          return i < 0 ? undefined : ([uris[i]!, uris[1 - i]!] as const);
+        });
+        assert.ok(
+          vscode.workspace.textDocuments.every((t) => t.uri.toString() !== hit.toString()),
+          'the reported file was never opened',
+        );
+        assert.match(
+          dupOf(hit)!.message,
+          new RegExp(vscode.workspace.asRelativePath(other).replace(/[.]/g, '\\.')),
+        );
+        // renaming the member in the (unsaved) editor clears the finding on the next lint
+        const doc = await vscode.workspace.openTextDocument(hit);
+        const line = doc.getText().split('\n').indexOf('name: pg-billing-1');
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(hit, doc.lineAt(line).range, 'name: pg-ledger-2');
+        assert.equal(await vscode.workspace.applyEdit(edit), true);
+        await until('the duplicate name to clear', () => ((dupOf(hit) ?? dupOf(other)) ? undefined : true));
+      },
+    ],
+    [
+      'Show Topology opens a webview panel; an unreachable cluster shows the error; update(view) draws the graph',
+      async () => {
+        assert.ok(api);
+        // 127.0.106.2:9 is in i9-editor's address block; nothing listens there.
+        const def = await api.store.add({
+          name: 'host-topology',
+          source: { kind: 'rest', urls: ['http://127.0.106.2:9'] },
+        });
+        const id = await vscode.commands.executeCommand<string | undefined>('patroni.showTopology', def.id);
+        assert.equal(id, def.id);
+        const panel = api.topology.panel(def.id);
+        assert.ok(panel, 'the panel is open');
+        const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+        // the tab model follows the workbench asynchronously
+        const tab = await until('the topology tab', () =>
+          tabs().find((t) => t.label === 'Topology: host-topology'),
+        ).catch((err: Error) => {
+          throw new Error(
+            `${err.message}; tabs: ${tabs()
+              .map((t) => `${t.label} (${t.input?.constructor.name})`)
+              .join(', ')}`,
+          );
+        });
+        assert.ok(
+          tab.input instanceof vscode.TabInputWebview,
+          `a webview tab, not ${tab.input?.constructor.name}`,
+        );
+        assert.match(tab.input.viewType, /patroni\.topology/);
+        const failed = await until('the read to fail', () =>
+          panel.current().state === 'error' ? panel.current() : undefined,
+        );
+        assert.match(failed.body, /id="topology-error"/);
+        panel.update(sampleView());
+        assert.equal(panel.current().state, 'ok');
+        assert.match(panel.current().body, /data-member="t1" data-role="leader"/);
+        assert.match(panel.current().body, /data-from="t1" data-to="t2"/);
+        assert.match(panel.current().body, /data-member="t3" data-role="replica" data-unreachable="true"/);
+        // the same panel is revealed, not a second one
+        assert.equal(await vscode.commands.executeCommand('patroni.showTopology', def.id), def.id);
+        assert.equal(
+          vscode.window.tabGroups.all
+            .flatMap((g) => g.tabs)
+            .filter((t) => t.label === 'Topology: host-topology').length,
+          1,
+        );
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+        await until('the panel to close', () => (api?.topology.panel(def.id) ? undefined : true));
+        await api.store.remove(def.id);
+      },
+    ],
   ];
   let passed = 0;
   let failed = 0;
   for (const [name, fn] of cases) {
+    const t0 = Date.now();
     try {
       await fn();
       passed++;
-      console.log(`EXTHOST-PASS ${name}`);
+      console.log(`EXTHOST-PASS ${name} (${Date.now() - t0} ms)`);
     } catch (err) {
       failed++;
       console.log(`EXTHOST-FAIL ${name}: ${err instanceof Error ? err.stack : String(err)}`);

@@ -24,4 +24,5 @@ export { joinPath, looksBinary, parseConfig } from './parse.js';
 export { slotNameFromMember } from './rules/util.js';
 export { patroniDcsSchema, patroniSchema, schemaAt } from './schema.js';
 export * from './types.js';
+export { compareVersions } from './values.js';
 export { readYaml } from './yaml.js';

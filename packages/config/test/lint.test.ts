@@ -269,6 +269,31 @@ describe('fixes', () => {
     assert.deepEqual(lintText(fixed).findings, []);
   });
 
+  it('timing: lowers the value the finding points at, else raises a written ttl; aliases are left alone', () => {
+    const tooLong = clean.replace('    retry_timeout: 10\n', '    retry_timeout: 15\n');
+    const f = lintText(tooLong).findings.find((x) => x.rule === 'timing');
+    assert.equal(
+      f?.fix?.description,
+      'Set retry_timeout to 10 (loop_wait + 2*retry_timeout = 10 + 2*10 = 30 <= ttl 30)',
+    );
+    assert.match(fixAll(tooLong), / {4}retry_timeout: 10\n/);
+    assert.deepEqual(
+      lintText(fixAll(tooLong)).findings.map((x) => x.rule),
+      [],
+    );
+    // loop_wait cannot go below 1: ttl is raised instead
+    const shortTtl = clean.replace('    ttl: 30\n', '    ttl: 20\n').replace('    retry_timeout: 10\n', '');
+    const g = lintText(shortTtl).findings.find((x) => x.rule === 'timing');
+    assert.match(g?.fix?.description ?? '', /^Set ttl to 30 /);
+    assert.match(fixAll(shortTtl), / {4}ttl: 30\n/);
+    const aliased = `x: &r 15\n${tooLong.replace('retry_timeout: 15', 'retry_timeout: *r')}`;
+    // an alias is not edited (it may be used elsewhere): the written ttl is raised instead
+    assert.match(
+      lintText(aliased).findings.find((x) => x.rule === 'timing')?.fix?.description ?? '',
+      /^Set ttl to 40 /,
+    );
+  });
+
   it('skips overlapping edits instead of corrupting the text', () => {
     const text = 'abcdef';
     const mk = (offset: number, length: number) => ({

@@ -1,6 +1,8 @@
 /** Rule group 'timing': Failover timing: ttl, loop_wait, retry_timeout, the watchdog and the timeline check. */
+import { isScalar } from 'yaml';
 import type { RuleContext } from '../context.js';
-import type { PathSegment } from '../parse.js';
+import { locate, type PathSegment } from '../parse.js';
+import type { Fix } from '../types.js';
 import { isObj, toInt } from '../values.js';
 import { defineRule } from './rule.js';
 
@@ -11,6 +13,7 @@ export const rules = [
       id: 'timing',
       group: 'timing',
       severity: 'warning',
+      autofix: true,
       variants: {
         'as-written': { severity: 'error', when: 'Patroni before 3.2 uses the values as written' },
       },
@@ -82,9 +85,41 @@ function timing(ctx: RuleContext): void {
       'timing',
       target,
       `loop_wait + 2*retry_timeout = ${l} + 2*${r} = ${l + 2 * r} exceeds ttl ${t}: the leader lock can expire before the primary notices a DCS problem (split-brain risk). ${ctx.atLeast('3.2.0') ? `Patroni ${ctx.release} silently runs with ${adjusted} instead.` : `Patroni ${ctx.release} uses these values as written.`} Keep loop_wait + 2*retry_timeout <= ttl (defaults 10 + 2*10 <= 30).`,
-      ctx.atLeast('3.2.0') ? {} : { variant: 'as-written' },
+      {
+        ...(ctx.atLeast('3.2.0') ? {} : { variant: 'as-written' }),
+        ...timingFix(ctx, target, t, l, r),
+      },
     );
   }
+}
+
+/**
+ * The smallest edit that satisfies `loop_wait + 2*retry_timeout <= ttl`: lower the value the finding points
+ * at (retry_timeout, else loop_wait) when that stays within Patroni's minimums, else raise a written ttl.
+ * Only plain integer scalars written in the file are edited (an alias or a template is left to the user).
+ */
+function timingFix(ctx: RuleContext, target: PathSegment[], t: number, l: number, r: number): { fix?: Fix } {
+  const key = target[target.length - 1];
+  const base = target.slice(0, -1);
+  const tries: Array<[string, number, number, number, number]> = [];
+  if (key === 'retry_timeout')
+    tries.push(['retry_timeout', Math.floor((t - l) / 2), 3, l, Math.floor((t - l) / 2)]);
+  if (key === 'loop_wait') tries.push(['loop_wait', t - 2 * r, 1, t - 2 * r, r]);
+  tries.push(['ttl', l + 2 * r, 20, l, r]);
+  for (const [name, value, min, nl, nr] of tries) {
+    if (value < min) continue;
+    const loc = locate(ctx.parsed.doc, [...base, name]);
+    const node = loc.depth === base.length + 1 ? loc.value : undefined;
+    if (!node || !isScalar(node) || !node.range || toInt(node.value) === undefined) continue;
+    const nt = name === 'ttl' ? value : t;
+    return {
+      fix: {
+        description: `Set ${name} to ${value} (loop_wait + 2*retry_timeout = ${nl} + 2*${nr} = ${nl + 2 * nr} <= ttl ${nt})`,
+        edits: [{ offset: node.range[0], length: node.range[1] - node.range[0], text: String(value) }],
+      },
+    };
+  }
+  return {};
 }
 
 function watchdog(ctx: RuleContext): void {
