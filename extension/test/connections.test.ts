@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { resolveTarget } from '@patroni-kit/cluster';
 import { isPatroniKitError } from '@patroni-kit/errors';
 import {
   ConnectionStore,
+  type ResolverInputs,
   type SecretsLike,
   type StateLike,
   splitUserinfo,
 } from '../src/model/connections.js';
 
 /** globalState and SecretStorage stand-ins with the same contract (the real ones are VS Code's). */
-function stores() {
+function stores(options: ResolverInputs = {}) {
   const state = new Map<string, unknown>();
   const secrets = new Map<string, string>();
   const s: StateLike = {
@@ -22,7 +27,7 @@ function stores() {
     delete: async (k) => void secrets.delete(k),
   };
   let n = 0;
-  return { state, secrets, store: new ConnectionStore(s, sec, () => `id${++n}`) };
+  return { state, secrets, store: new ConnectionStore(s, sec, { ...options, newId: () => `id${++n}` }) };
 }
 
 describe('connection store', () => {
@@ -68,15 +73,78 @@ describe('connection store', () => {
     });
     await store.add({ name: 'f', source: { kind: 'config', path: '/etc/patroni/patroni.yml' } });
     assert.deepEqual(await store.connectOptions('id1'), {
-      dcsUrl: 'etcd3://root:pw@127.0.80.21:2379',
+      env: {},
+      config: {
+        namespace: 'service',
+        etcd3: { hosts: ['http://127.0.80.21:2379'], username: 'root', password: 'pw' },
+      },
       scope: 'lab',
     });
     assert.deepEqual(await store.connectOptions('id2'), {
+      env: {},
       restUrls: ['http://127.0.80.11:8008'],
+      config: {},
       auth: { username: 'u', password: 'v' },
       insecure: true,
     });
-    assert.deepEqual(await store.connectOptions('id3'), { configFile: '/etc/patroni/patroni.yml' });
+    assert.deepEqual(await store.connectOptions('id3'), { env: {}, configFile: '/etc/patroni/patroni.yml' });
+  });
+
+  it('the options resolve through the CLI resolver: etcd auth, namespace, TLS files read, no env leaks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-ext-conn-'));
+    try {
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n');
+      const home = join(dir, 'home');
+      // patronictl's default file: an explicit definition must not pick up its ctl settings.
+      mkdirSync(join(home, '.config/patroni'), { recursive: true });
+      writeFileSync(
+        join(home, '.config/patroni/patronictl.yaml'),
+        'scope: other\nctl: {authentication: {username: leak, password: leak}}\n',
+      );
+      // The editor's own environment must not change what a saved cluster means.
+      process.env.DCS_URL = 'etcd3://127.0.104.99:2379';
+      process.env.PATRONI_SCOPE = 'leaked';
+      const { store } = stores({ homeDir: home });
+      await store.add({
+        name: 'd',
+        source: {
+          kind: 'dcs',
+          url: 'etcd3s://ops:p%2Fw@127.0.104.21:2379,127.0.104.22:2379/pg',
+          scope: 'main',
+        },
+        tls: { caFile: ca },
+      });
+      await store.add({
+        name: 'r',
+        source: { kind: 'rest', urls: ['https://127.0.104.11:8008'] },
+        tls: { caFile: ca },
+        restUser: 'admin',
+        secrets: { rest: 'rpw' },
+      });
+      const d = await resolveTarget(await store.connectOptions('id1'));
+      assert.deepEqual(d.dcs?.connection.endpoints, [
+        'https://127.0.104.21:2379',
+        'https://127.0.104.22:2379',
+      ]);
+      assert.equal(d.dcs?.connection.auth?.username, 'ops');
+      assert.equal(d.dcs?.connection.auth?.password, 'p/w');
+      assert.equal(d.dcs?.connection.tls?.caFile, ca);
+      assert.equal(d.namespace, 'pg');
+      assert.equal(d.scope, 'main');
+      assert.equal(String(d.tls?.ca), readFileSync(ca, 'utf8'));
+      const r = await resolveTarget(await store.connectOptions('id2'));
+      assert.equal(r.dcs, undefined, 'DCS_URL of the process does not leak in');
+      assert.equal(d.scope, 'main', 'PATRONI_SCOPE of the process does not leak in');
+      assert.equal(r.auth?.username, 'admin');
+      assert.equal(r.auth?.password, 'rpw');
+      assert.equal(r.scope, undefined, 'the home patronictl.yaml does not leak in');
+      assert.deepEqual(r.restUrls, ['https://127.0.104.11:8008']);
+    } finally {
+      delete process.env.DCS_URL;
+      delete process.env.PATRONI_SCOPE;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('update keeps the source and id; remove deletes the secrets too', async () => {

@@ -3,13 +3,22 @@
  * playwright-core: the payload route (`extensionDevelopmentPath` + `extensionTestsPath`) loads the bundled,
  * unpackaged extension and runs test/host/suite.ts in the host, which answers through
  * `window.codeAutomationExit`. code-server, its profile, HOME and the workspace live in a temp dir; its
- * process group is killed at the end. Addresses: 127.0.80.1 (code-server; PATRONI_KIT_EXT_HOST_ADDR overrides
- * it), 127.0.80.2 and 127.0.106.2 (nothing listens).
- * code-server comes from scripts/setup.sh (cache) or PATRONI_KIT_CODE_SERVER.
+ * process group is killed at the end. Addresses (block PATRONI_KIT_EXT_HOST_NET, default 127.0.80, so a
+ * manual run can use the engineer's own block): .1 code-server, .2 nothing listens, .3 a real etcd 3.5 with
+ * authentication and synthetic Patroni keys (for Add Cluster from a DCS URL). code-server comes from
+ * scripts/setup.sh (cache) or PATRONI_KIT_CODE_SERVER.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,15 +26,51 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { TestEtcd } from './etcd.js';
 
 const ext = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const repo = join(ext, '..');
-// CI uses this suite's block; manual runs next to it pick another (PATRONI_KIT_EXT_HOST_ADDR=127.0.106.1).
-const HOST = process.env.PATRONI_KIT_EXT_HOST_ADDR ?? '127.0.80.1';
+const NET = process.env.PATRONI_KIT_EXT_HOST_NET ?? '127.0.80';
+assert.match(
+  NET,
+  /^127\.\d{1,3}\.\d{1,3}$/,
+  'PATRONI_KIT_EXT_HOST_NET is the first three octets of a loopback /24',
+);
+const HOST = `${NET}.1`;
+const ETCD_PW = 'host-etcd-pw/4@x';
 const cache = process.env.PATRONI_KIT_CACHE ?? '/var/cache/patroni-kit';
 const codeServer =
   process.env.PATRONI_KIT_CODE_SERVER ?? join(cache, 'code-server-4.100.3/node_modules/.bin/code-server');
 const browserPath = process.env.PATRONI_KIT_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Runs in the page: every IndexedDB store and localStorage as [key, text] rows (bytes decoded as UTF-8). */
+const DUMP_BROWSER_STORAGE = `(async () => {
+  const text = (v) => v instanceof Uint8Array || v instanceof ArrayBuffer ? new TextDecoder().decode(v)
+    : typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const out = { localStorage: Object.entries(localStorage) };
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok, fail) => {
+      const r = indexedDB.open(info.name);
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    for (const name of Array.from(db.objectStoreNames)) {
+      const tx = db.transaction(name, 'readonly');
+      const keys = tx.objectStore(name).getAllKeys();
+      const values = tx.objectStore(name).getAll();
+      await new Promise((ok) => (tx.oncomplete = ok));
+      out[info.name + '/' + name] = keys.result.map((k, i) => [String(k), text(values.result[i])]);
+    }
+    db.close();
+  }
+  return out;
+})()`;
+
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,6 +88,7 @@ describe('extension host (code-server 4.100.3)', { timeout: 240_000 }, () => {
   let server: ChildProcess | undefined;
   let base = '';
   let serverLog = '';
+  let etcd: TestEtcd | undefined;
 
   before(async () => {
     assert.ok(existsSync(codeServer), `code-server not found at ${codeServer}: run scripts/setup.sh`);
@@ -80,6 +126,23 @@ describe('extension host (code-server 4.100.3)', { timeout: 240_000 }, () => {
         member.replace(/^scope: billing$/m, 'scope: ledger'),
       );
     }
+    etcd = new TestEtcd(`${NET}.3`, join(dir, 'etcd'));
+    await etcd.start();
+    await etcd.seed(
+      'service',
+      'hostdemo',
+      [
+        { name: 'hd1', api: `http://${NET}.2:9` },
+        { name: 'hd2', api: `http://${NET}.2:9` },
+      ],
+      'hd1',
+    );
+    await etcd.enableAuth(ETCD_PW);
+    // What the suite inside the host needs to know (it cannot see this process's variables).
+    writeFileSync(
+      join(ws, 'host-test.json'),
+      JSON.stringify({ net: NET, etcdUrl: `etcd3://root@${NET}.3:2379`, etcdPassword: ETCD_PW }),
+    );
     const port = await freePort();
     base = `http://${HOST}:${port}`;
     const home = join(dir, 'home');
@@ -137,6 +200,7 @@ describe('extension host (code-server 4.100.3)', { timeout: 240_000 }, () => {
         process.kill(-server.pid, 'SIGKILL');
       } catch {}
     }
+    await etcd?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -180,7 +244,16 @@ describe('extension host (code-server 4.100.3)', { timeout: 240_000 }, () => {
       await page.goto(
         `${base}/?folder=${encodeURIComponent(join(dir, 'workspace'))}&payload=${encodeURIComponent(payload)}`,
       );
-      const timedOut = await Promise.race([exited.then(() => false), sleep(150_000).then(() => true)]);
+      // The timer is cancelled once the host answers, so it does not hold the process for 150 s.
+      const waiting = new AbortController();
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        sleep(150_000, undefined, { signal: waiting.signal }).then(
+          () => true,
+          () => false,
+        ),
+      ]);
+      waiting.abort();
       console.log(lines.join('\n'));
       assert.equal(
         timedOut,
@@ -194,6 +267,47 @@ describe('extension host (code-server 4.100.3)', { timeout: 240_000 }, () => {
       assert.ok(Number(m[1]) >= 8, result);
       assert.equal(Number(m[1]), lines.filter((l) => l.startsWith('EXTHOST-PASS')).length);
       assert.equal(exitCode, 0);
+      // The etcd password went to SecretStorage only: not in settings, not in globalState, not in any log.
+      const user = join(dir, 'user');
+      const files = listFiles(user);
+      const settings = files.filter((f) => f.endsWith('settings.json'));
+      assert.ok(settings.length > 0, 'a settings.json');
+      // code-server keeps globalState and SecretStorage in the browser (IndexedDB, localStorage): read them all.
+      const browserStores = (await page.evaluate(DUMP_BROWSER_STORAGE)) as Record<
+        string,
+        Array<[string, string]>
+      >;
+      const global = Object.entries(browserStores)
+        .filter(([db]) => /state-db-global/.test(db))
+        .flatMap(([, rows]) => rows);
+      const defs = global.find(([key]) => key === 'patroni-kit.patroni-kit')?.[1];
+      assert.ok(defs, `globalState holds the extension's state (${Object.keys(browserStores).join(', ')})`);
+      assert.ok(
+        defs.includes('hostdemo') && defs.includes('patroni.clusters'),
+        'the added cluster is in globalState',
+      );
+      // SecretStorage is code-server's encrypted `secrets.provider` entry: the password is in no store as text.
+      assert.ok(
+        browserStores.localStorage?.some(([k]) => k === 'secrets.provider'),
+        'SecretStorage was used',
+      );
+      for (const secret of [ETCD_PW, encodeURIComponent(ETCD_PW)]) {
+        assert.ok(!JSON.stringify(global).includes(secret), 'the etcd password is not in globalState');
+        assert.ok(
+          !JSON.stringify(browserStores).includes(secret),
+          'the etcd password is in no browser store',
+        );
+      }
+      const logs = files.filter((f) => /[\\/]logs[\\/].*\.log$/.test(f));
+      const channel = logs.find((f) => /Patroni\.log$/.test(f));
+      assert.ok(channel, `the Patroni output channel's log among ${logs.length} logs`);
+      assert.match(readFileSync(channel, 'utf8'), /patroni\.addCluster on hostdemo: succeeded/);
+      for (const f of [...settings, ...logs, join(dir, 'workspace/.vscode/settings.json')]) {
+        if (!existsSync(f)) continue;
+        const text = readFileSync(f);
+        for (const secret of [ETCD_PW, encodeURIComponent(ETCD_PW)])
+          assert.ok(!text.includes(secret), `the etcd password is in ${f}`);
+      }
     } finally {
       await browser.close();
     }

@@ -53,6 +53,8 @@ describe('extension manifest', () => {
       'connections.js',
       'production.js',
       'diagnostics.js',
+      'add-cluster.js',
+      'request-log.js',
     ])
       assert.doesNotMatch(readFileSync(join(model, f), 'utf8'), /from 'vscode'|require\('vscode'\)/, f);
   });

@@ -4,7 +4,9 @@
  * definitions or logs. Both stores are injected, so this module needs no `vscode`.
  */
 import type { ConnectOptions } from '@patroni-kit/cluster';
-import { PatroniKitError, registerSecret } from '@patroni-kit/errors';
+import { connectionFromDcsUrl } from '@patroni-kit/dcs/ctlconfig';
+import { PatroniKitError, redact, registerSecret } from '@patroni-kit/errors';
+import type { RequestEvent } from './request-log.js';
 
 /** The part of `vscode.Memento` the store uses. */
 export interface StateLike {
@@ -21,7 +23,8 @@ export interface SecretsLike {
 
 /** Where a cluster is found: the same three ways the CLI resolves one. */
 export type ClusterSource =
-  | { kind: 'config'; path: string }
+  /** `scope` only when the file names none (a patronictl config over several clusters). */
+  | { kind: 'config'; path: string; scope?: string }
   | { kind: 'dcs'; url: string; scope: string }
   | { kind: 'rest'; urls: string[] };
 
@@ -46,6 +49,21 @@ export interface ClusterDefinition {
 /** A cluster to add: a definition without id, plus the secrets to keep in SecretStorage. */
 export interface NewCluster extends Omit<ClusterDefinition, 'id'> {
   secrets?: Partial<Record<SecretKind, string>>;
+}
+
+/** What the resolver takes from the editor's process instead of its own defaults (`process.env`, the user's home). */
+export interface ResolverInputs {
+  /** `PATRONI_*`, `DCS_URL`, `PATRONICTL_CONFIG_FILE`: the extension passes `{}`, so a saved cluster means the same in every window. */
+  env?: Record<string, string | undefined>;
+  /** Where patronictl's default config would be looked for. */
+  homeDir?: string;
+}
+
+/** Options of {@link ConnectionStore}. */
+export interface ConnectionStoreOptions extends ResolverInputs {
+  newId?: () => string;
+  /** Called for every REST/DCS request of a cluster connected with {@link ConnectionStore.connectOptions}. */
+  onRequest?: (e: RequestEvent) => void;
 }
 
 const STATE_KEY = 'patroni.clusters';
@@ -78,12 +96,11 @@ function checkSource(source: ClusterSource): ClusterSource {
         throw new PatroniKitError('USAGE', 'no config file given', {
           hint: 'pick a patroni.yml or patronictl config',
         });
-      return { kind: 'config', path: source.path.trim() };
+      return source.scope?.trim()
+        ? { kind: 'config', path: source.path.trim(), scope: source.scope.trim() }
+        : { kind: 'config', path: source.path.trim() };
     case 'dcs': {
-      if (!/^etcd3?(\+https?)?:\/\/|^https?:\/\//i.test(source.url.trim()))
-        throw new PatroniKitError('USAGE', `not a DCS URL: ${splitUserinfo(source.url).url}`, {
-          hint: 'use etcd3://host:2379 (or etcd3://host:2379/namespace)',
-        });
+      dcsUrlError(source.url, true);
       if (!source.scope.trim())
         throw new PatroniKitError('USAGE', 'no scope given', {
           hint: 'choose one of the scopes in the namespace',
@@ -106,16 +123,102 @@ function checkSource(source: ClusterSource): ClusterSource {
   }
 }
 
+/** Text the user typed, fit for a message: whatever precedes the last `@` may be a password, URL or not. */
+export function shownInput(text: string): string {
+  const at = text.lastIndexOf('@');
+  return (at < 0 ? redact(text) : `***@${redact(text.slice(at + 1))}`).slice(0, 200);
+}
+
+/**
+ * Why `url` is not a DCS URL (patronictl's `--dcs-url` parser decides), or undefined when it is one. With
+ * `raise`, throws the USAGE error instead. Used by the input box's inline validation too.
+ */
+export function dcsUrlError(url: string, raise = false): string | undefined {
+  const text = url.trim();
+  let problem: PatroniKitError | undefined;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    problem = new PatroniKitError('USAGE', `not a DCS URL: ${shownInput(text) || '(empty)'}`, {
+      hint: 'use etcd3://host:2379 (or etcd3://host:2379/namespace; https:// or etcd3s:// for TLS)',
+    });
+  else
+    try {
+      connectionFromDcsUrl(text);
+    } catch (err) {
+      problem =
+        err instanceof PatroniKitError
+          ? err
+          : new PatroniKitError('USAGE', `not a DCS URL: ${shownInput(text)}`, { cause: err });
+    }
+  if (problem && raise) throw problem;
+  return problem ? `${problem.message}${problem.hint ? ` (${problem.hint})` : ''}` : undefined;
+}
+
+/**
+ * What the one resolver (`resolveTarget` in @patroni-kit/cluster, the CLI's) needs for a definition and its
+ * secrets. A DCS URL is parsed by patronictl's `--dcs-url` parser and handed over as an `etcd3` section, the
+ * only form that also carries the etcd CA and client certificate; the TLS paths go in as `ctl.cacert`,
+ * `ctl.certfile`, `ctl.keyfile`, so the resolver reads them (asynchronously) like patronictl's.
+ */
+export function toConnectOptions(
+  def: Omit<ClusterDefinition, 'id' | 'name'>,
+  secrets: Partial<Record<SecretKind, string>>,
+  resolver: ResolverInputs = {},
+): ConnectOptions {
+  const opts: ConnectOptions = { env: resolver.env ?? {} };
+  if (resolver.homeDir !== undefined) opts.homeDir = resolver.homeDir;
+  const tls = def.tls ?? {};
+  const ctl: Record<string, unknown> = {};
+  if (tls.caFile) ctl.cacert = tls.caFile;
+  if (tls.certFile) ctl.certfile = tls.certFile;
+  if (tls.keyFile) ctl.keyfile = tls.keyFile;
+  const withCtl = (c: Record<string, unknown>) => (Object.keys(ctl).length > 0 ? { ...c, ctl } : c);
+  const source = def.source;
+  if (source.kind === 'config') {
+    opts.configFile = source.path;
+    if (source.scope) opts.scope = source.scope;
+    if (Object.keys(ctl).length > 0) opts.config = withCtl({});
+  } else if (source.kind === 'rest') {
+    opts.restUrls = source.urls;
+    // An explicit (empty) config: patronictl's default file in the home directory does not leak into it.
+    opts.config = withCtl({});
+  } else {
+    const parsed = connectionFromDcsUrl(source.url);
+    const etcd3: Record<string, unknown> = { hosts: parsed.connection.endpoints };
+    const user = def.etcdUser ?? parsed.connection.auth?.username;
+    if (user) {
+      etcd3.username = user;
+      etcd3.password = secrets.etcd ?? parsed.connection.auth?.password ?? '';
+    }
+    if (tls.caFile) etcd3.cacert = tls.caFile;
+    if (tls.certFile) etcd3.cert = tls.certFile;
+    if (tls.keyFile) etcd3.key = tls.keyFile;
+    opts.config = withCtl({ namespace: parsed.namespace, etcd3 });
+    opts.scope = source.scope;
+  }
+  if (def.restUser && secrets.rest !== undefined)
+    opts.auth = { username: def.restUser, password: secrets.rest };
+  if (def.insecure) opts.insecure = true;
+  return opts;
+}
+
 /** The configured clusters, with their secrets kept apart. */
 export class ConnectionStore {
   readonly #state: StateLike;
   readonly #secrets: SecretsLike;
   readonly #newId: () => string;
+  readonly #options: ConnectionStoreOptions;
 
-  constructor(state: StateLike, secrets: SecretsLike, newId: () => string = () => crypto.randomUUID()) {
+  constructor(state: StateLike, secrets: SecretsLike, options: ConnectionStoreOptions | (() => string) = {}) {
     this.#state = state;
     this.#secrets = secrets;
-    this.#newId = newId;
+    this.#options = typeof options === 'function' ? { newId: options } : options;
+    this.#newId = this.#options.newId ?? (() => crypto.randomUUID());
+  }
+
+  /** What the resolver gets instead of the process's env and home. */
+  get resolverInputs(): ResolverInputs {
+    const { env, homeDir } = this.#options;
+    return { ...(env ? { env } : {}), ...(homeDir !== undefined ? { homeDir } : {}) };
   }
 
   /** Every saved cluster, in the order they were added. */
@@ -210,26 +313,31 @@ export class ConnectionStore {
     return { ...(user ? { user } : {}), ...(password ? { password } : {}) };
   }
 
+  /** The PostgreSQL user and password kept for a cluster (for psql terminals and queries). */
+  async postgres(id: string): Promise<{ username?: string; password?: string }> {
+    const def = this.get(id);
+    const password = await this.#secrets.get(secretKey(id, 'postgres'));
+    if (password) registerSecret(password);
+    return {
+      ...(def?.postgresUser ? { username: def.postgresUser } : {}),
+      ...(password !== undefined ? { password } : {}),
+    };
+  }
+
   /** What `Cluster.connect` needs for a saved cluster: the definition plus its secrets, read now. */
   async connectOptions(id: string): Promise<ConnectOptions> {
     const def = this.get(id);
     if (!def)
       throw new PatroniKitError('NOT_FOUND', `no saved cluster ${id}`, { hint: 'refresh the Clusters view' });
-    const rest = await this.#secrets.get(secretKey(id, 'rest'));
-    const etcd = await this.#secrets.get(secretKey(id, 'etcd'));
-    // Registered so that any error message or log line that would carry them is redacted.
-    for (const s of [rest, etcd]) if (s) registerSecret(s);
-    const opts: ConnectOptions = {};
-    if (def.source.kind === 'config') opts.configFile = def.source.path;
-    else if (def.source.kind === 'rest') opts.restUrls = def.source.urls;
-    else {
-      const user = def.etcdUser;
-      opts.dcsUrl =
-        user && etcd !== undefined ? def.source.url.replace('://', `://${user}:${etcd}@`) : def.source.url;
-      opts.scope = def.source.scope;
+    const secrets: Partial<Record<SecretKind, string>> = {};
+    for (const kind of ['rest', 'etcd'] as const) {
+      const value = await this.#secrets.get(secretKey(id, kind));
+      // Registered so that any error message or log line that would carry them is redacted.
+      if (value) registerSecret(value);
+      if (value !== undefined) secrets[kind] = value;
     }
-    if (def.restUser && rest !== undefined) opts.auth = { username: def.restUser, password: rest };
-    if (def.insecure) opts.insecure = true;
+    const opts = toConnectOptions(def, secrets, this.resolverInputs);
+    // TODO(lead, at merge with i8-homes' ConnectOptions.onRequest): opts.onRequest = this.#options.onRequest;
     return opts;
   }
 }

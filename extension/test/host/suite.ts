@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ClusterView } from '@patroni-kit/cluster';
 import * as vscode from 'vscode';
 import type { PatroniExtensionApi } from '../../src/adapters/extension.js';
+import type { AddClusterUi, PickItem } from '../../src/model/add-cluster.js';
 
 type Case = [string, () => Promise<void>];
 
@@ -62,10 +63,45 @@ function sampleView(): ClusterView {
   };
 }
 
+/** Answers Add Cluster's steps in order, asserting each step's title; records what the picks showed. */
+function scriptedUi(
+  steps: Array<[RegExp, (items: PickItem<unknown>[]) => unknown]>,
+  shown: Map<string, PickItem<unknown>[]>,
+): AddClusterUi {
+  const next = (title: string, items: PickItem<unknown>[] = []) => {
+    const step = steps.shift();
+    assert.ok(step, `unexpected step "${title}"`);
+    assert.match(title, step[0]);
+    shown.set(title, items);
+    return step[1](items);
+  };
+  return {
+    pickOne: async <T>(title: string, items: PickItem<T>[]) => next(title, items as PickItem<unknown>[]) as T,
+    pickMany: async <T>(title: string, items: PickItem<T>[]) =>
+      next(title, items as PickItem<unknown>[]) as T[],
+    input: async (r) => {
+      const text = next(r.title) as string | undefined;
+      assert.equal(text === undefined ? undefined : r.validate?.(text), undefined, `"${text}" is valid`);
+      return text;
+    },
+    openFile: async (title) => next(title) as string | undefined,
+    warn: async (message) => next(message) === true,
+    busy: (_title, work) => work(AbortSignal.timeout(30_000)),
+  };
+}
+
 /** The host calls this and waits for the promise; a rejection is exit code 1. */
 export async function run(): Promise<void> {
   const ext = vscode.extensions.getExtension<PatroniExtensionApi>('patroni-kit.patroni-kit');
   let api: PatroniExtensionApi | undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder');
+  // Written by test/host.test.ts: the address block and the etcd it started.
+  const env = JSON.parse(
+    new TextDecoder().decode(
+      await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, 'host-test.json')),
+    ),
+  ) as { net: string; etcdUrl: string; etcdPassword: string };
   const cases: Case[] = [
     [
       'activates and registers every contributed command',
@@ -85,10 +121,10 @@ export async function run(): Promise<void> {
       'a cluster that cannot be reached shows as an error node with the SDK hint; its password is in SecretStorage only',
       async () => {
         assert.ok(api);
-        // 127.0.80.2:9 is in this suite's address block; nothing listens there.
+        // NET.2:9 is in this suite's address block; nothing listens there.
         const def = await api.store.add({
           name: 'host-test',
-          source: { kind: 'rest', urls: ['http://tester:host-secret-pw@127.0.80.2:9'] },
+          source: { kind: 'rest', urls: [`http://tester:host-secret-pw@${env.net}.2:9`] },
         });
         assert.equal(await api.store.hasSecret(def.id, 'rest'), true);
         assert.ok(!JSON.stringify(api.store.list()).includes('host-secret-pw'));
@@ -110,10 +146,50 @@ export async function run(): Promise<void> {
       },
     ],
     [
+      "Add Cluster from a DCS URL lists the real etcd's scopes; the etcd password lands in SecretStorage only",
+      async () => {
+        assert.ok(api);
+        const shown = new Map<string, PickItem<unknown>[]>();
+        const ui = scriptedUi(
+          [
+            [/^Add Patroni Cluster$/, (items) => items.find((i) => /DCS URL/.test(i.label))?.value],
+            [/^etcd URL/, () => env.etcdUrl],
+            [/^Password of root$/, () => env.etcdPassword],
+            [/^Clusters in /, (items) => items.filter((i) => i.label === 'hostdemo').map((i) => i.value)],
+            [/^PostgreSQL user$/, () => ''],
+            [/^Name shown in the tree$/, () => 'hostdemo'],
+            [/^Mark as production/, () => []],
+          ],
+          shown,
+        );
+        const result = await api.connections.addCluster(ui);
+        assert.equal(result.outcome, 'added', JSON.stringify(result));
+        const def = result.outcome === 'added' ? result.clusters[0] : undefined;
+        assert.ok(def);
+        const scopes = [...shown].find(([t]) => t.startsWith('Clusters in'))?.[1];
+        assert.deepEqual(
+          scopes?.map((i) => [i.label, i.description, i.detail]),
+          [['hostdemo', 'leader hd1', '2 members: hd1, hd2']],
+        );
+        assert.equal(await api.store.hasSecret(def.id, 'etcd'), true);
+        assert.equal(def.etcdUser, 'root');
+        const everything = JSON.stringify({
+          defs: api.store.list(),
+          patroni: vscode.workspace.getConfiguration('patroni'),
+          settings: vscode.workspace.getConfiguration().inspect('patroni'),
+        });
+        assert.ok(everything.includes('hostdemo'));
+        assert.ok(!everything.includes(env.etcdPassword), 'no password in definitions or settings');
+        // The saved cluster reads the real etcd with the password from SecretStorage: the tree shows its leader.
+        await api.refresh();
+        const root = api.roots().find((n) => n.label === 'hostdemo');
+        assert.ok(root, 'hostdemo in the tree');
+        assert.match(String(api.treeItem(root).description), /hd1/);
+      },
+    ],
+    [
       'a patroni.yml with a timing mistake gets a warning diagnostic on the value',
       async () => {
-        const folder = vscode.workspace.workspaceFolders?.[0];
-        assert.ok(folder, 'a workspace folder');
         const uri = vscode.Uri.joinPath(folder.uri, 'patroni.yml');
         const doc = await vscode.workspace.openTextDocument(uri);
         await vscode.window.showTextDocument(doc);
