@@ -288,7 +288,7 @@ async function benchSwitchovers(LiveTree) {
 
   const cluster = await Cluster.connect({ configFile: status.ctlConfig });
   const live = watchCluster(cluster);
-  const tree = new LiveTree({ waitMs: 50, maxWaitMs: 250 });
+  const tree = new LiveTree({ waitMs: 30, maxWaitMs: 250 });
   cleanups.push(async () => {
     await tree.dispose();
     await live.close();
@@ -296,7 +296,7 @@ async function benchSwitchovers(LiveTree) {
   });
   const changes = [];
   tree.onDidChange((c) => changes.push(c));
-  tree.add({ id: 'lab', name: 'lab' }, live);
+  tree.set({ id: 'lab', name: 'lab' }, live);
   await live.ready();
   const leaderInTree = (c) =>
     c.roots
@@ -503,7 +503,7 @@ async function benchHundred(LiveTree) {
   await until('the responder took the roles', () => out.includes('ok'));
 
   // First paint: connect and watch all clusters as the extension does for its saved clusters.
-  const tree = new LiveTree({ waitMs: 50, maxWaitMs: 250 });
+  const tree = new LiveTree({ waitMs: 30, maxWaitMs: 250 });
   const changes = [];
   tree.onDidChange((c) => changes.push(c));
   const handles = [];
@@ -525,7 +525,7 @@ async function benchHundred(LiveTree) {
       const cluster = await Cluster.connect({ dcsUrl: `etcd3://${host}:2379`, scope });
       const live = watchCluster(cluster);
       handles.push({ cluster, live });
-      tree.add({ id: scope, name: scope }, live);
+      tree.set({ id: scope, name: scope }, live);
     }),
   );
   const painted = await until('all clusters painted', () => changes.find(complete), 60_000, 5);

@@ -34,19 +34,20 @@ export async function answerPrompts(
     }
     hiddenSince = undefined;
     const title = await wb.quickInputTitle();
-    if (title === last) {
+    // The simple file dialog has no title: it is recognised by the path in its input.
+    const value = await wb.quickInputBox.inputValue().catch(() => '');
+    const key = `${title} | value=${value}`;
+    const id = `${title}${value.startsWith('/') ? ' [path]' : ''}`;
+    if (id === last) {
       // The same prompt is still up (busy, or the answer was not taken yet).
       await sleep(150);
       continue;
     }
-    // The simple file dialog has no title: it is recognised by the path in its input.
-    const value = await wb.quickInputBox.inputValue().catch(() => '');
-    const key = `${title} | value=${value}`;
     const step = steps.find((s) => s.when.test(key) && (used.get(s) ?? 0) < (s.times ?? 1));
     if (!step) throw new Error(`unexpected prompt "${key}" (after: ${seen.join(' / ') || 'nothing'})`);
     used.set(step, (used.get(step) ?? 0) + 1);
-    seen.push(title);
-    last = title;
+    seen.push(key);
+    last = id;
     await step.answer(wb, title);
     await sleep(200);
   }
@@ -60,6 +61,11 @@ export function typeAndEnter(value: string): Step['answer'] {
     await wb.page.keyboard.press('Enter');
   };
 }
+
+/** Accepts the open quick pick as it is (a multi-select with nothing checked: none). */
+export const acceptPick: Step['answer'] = async (wb) => {
+  await wb.page.keyboard.press('Enter');
+};
 
 /** Picks the row matching `label`. */
 export function pickRow(label: RegExp): Step['answer'] {
@@ -77,9 +83,10 @@ export async function addClusterFromConfig(wb: Workbench, path: string, name: st
   return answerPrompts(wb, [
     { when: /Add (Patroni )?Cluster/i, answer: pickRow(/patroni\.yml or patronictl config/) },
     { when: /Name shown in the tree|Cluster name/i, answer: typeAndEnter(name) },
+    { when: /Mark as production/i, answer: acceptPick },
     {
-      // The simple file dialog (its input holds a path), or a list of config files.
-      when: /value=\/|config file|Browse/i,
+      // A list of config files (workspace files and Browse…), or the simple file dialog (a path in its input).
+      when: /value=\/|patronictl config/i,
       times: 3,
       answer: async (w) => {
         const rows = await w.quickPickRows();

@@ -307,6 +307,18 @@ export class Workbench {
     return path;
   }
 
+  /** Closes whatever a previous step left open (menus, quick inputs, modals), so a failure does not cascade. */
+  async reset(): Promise<void> {
+    if (!this.page) return;
+    for (let i = 0; i < 3; i++) await this.page.keyboard.press('Escape');
+    if (await this.modal.isVisible().catch(() => false))
+      await this.modal
+        .locator('.dialog-buttons .monaco-button', { hasText: 'Cancel' })
+        .first()
+        .click()
+        .catch(() => undefined);
+  }
+
   // ---- command palette, quick pick, input box, modal ----------------------------------------------------
 
   /** The quick-input widget (palette, quick pick, input box all use it). */
@@ -504,6 +516,17 @@ export class Workbench {
     );
   }
 
+  /** Expands collapsed cluster rows (a cluster painted before its members arrived may start collapsed). */
+  async expandClusters(rows?: TreeRow[]): Promise<void> {
+    for (const r of rows ?? (await this.treeRows()))
+      if (r.level === 1 && r.expanded === 'false')
+        await this.treeRow(r.label, 1)
+          .locator('.monaco-tl-twistie')
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
+  }
+
   /** One tree row by its label (and optional level), for clicks and context menus. */
   treeRow(label: string, level?: number): Locator {
     const rows = this.clustersPane.locator(
@@ -522,7 +545,9 @@ export class Workbench {
         what,
         async () => {
           last = await this.treeRows();
-          return ok(last) ? last : undefined;
+          if (ok(last)) return last;
+          await this.expandClusters(last);
+          return undefined;
         },
         timeoutMs,
         200,
@@ -627,6 +652,7 @@ export class Tally {
   wrap(name: string, wb: () => Workbench | undefined, fn: () => Promise<void>): () => Promise<void> {
     return async () => {
       try {
+        await wb()?.reset();
         await fn();
         this.passed++;
       } catch (err) {

@@ -20,6 +20,8 @@ const CODE_SERVER_HOST = `${NET}.2`;
 /** A patroni.yml with a timing mistake: loop_wait + 2*retry_timeout = 10 + 2*15 > ttl 30. */
 const clean = readFileSync(join(REPO, 'test/corpus/config/clean/etcd3-three-node.yml'), 'utf8');
 const TIMING_MISTAKE = clean.replace('    retry_timeout: 10\n', '    retry_timeout: 15\n');
+/** The quick fix's title (the linter's fix description), as i9-editor's notes give it. */
+const TIMING_FIX = 'Set retry_timeout to 10 (loop_wait + 2*retry_timeout = 10 + 2*10 = 30 <= ttl 30)';
 
 const tally = new Tally();
 let wb: Workbench | undefined;
@@ -33,7 +35,7 @@ function leaderRow(rows: TreeRow[]): TreeRow | undefined {
   return members(rows).find((r) => /^Leader\b/.test(r.description));
 }
 
-describe('extension UI in code-server against a real lab', { timeout: 330_000 }, () => {
+describe('extension UI in code-server against a real lab', { timeout: 360_000 }, () => {
   before(async () => {
     assert.notEqual(TIMING_MISTAKE, clean);
     vsixDir = mkdtempSync(join(tmpdir(), 'pk-ui-vsix-'));
@@ -57,7 +59,7 @@ describe('extension UI in code-server against a real lab', { timeout: 330_000 },
   });
 
   it(
-    'a patroni.yml with a timing mistake shows a Problems row',
+    'a patroni.yml with a timing mistake shows a Problems row, and its quick fix applies',
     tally.wrap(
       'problems',
       () => wb,
@@ -72,6 +74,24 @@ describe('extension UI in code-server against a real lab', { timeout: 330_000 },
         await wb.problemRow(/exceeds ttl 30/).click();
         await wb.page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
         await wb.screenshot('problems');
+        // The quick fix (the linter's mechanical fix), from the editor's Quick Fix menu (Ctrl+.).
+        await wb.page
+          .locator('.editor-instance .monaco-editor .view-line', { hasText: 'retry_timeout: 15' })
+          .click();
+        await wb.page.keyboard.press('Control+.');
+        const fix = wb.page.locator('.context-view', { hasText: TIMING_FIX }).getByText(TIMING_FIX).first();
+        await fix.waitFor({ state: 'visible' });
+        await wb.screenshot('quick-fix');
+        // The menu's pointer block swallows clicks; the fix is the selected (preferred) entry: Enter applies it.
+        await wb.page.keyboard.press('Enter');
+        await until(
+          'the Problems row gone',
+          async () => !(await wb!.problems()).some((r) => /exceeds ttl/.test(r)),
+        );
+        await wb.page.keyboard.press('Control+S');
+        await until('the fix saved to disk', () =>
+          /^ {4}retry_timeout: 10$/m.test(readFileSync(join(wb!.workspace, 'patroni.yml'), 'utf8')),
+        );
       },
     ),
   );
@@ -181,7 +201,8 @@ describe('extension UI in code-server against a real lab', { timeout: 330_000 },
         assert.match(await renderedText(done), /succeeded/);
         assert.equal(await lab.ctlLeader(), candidate, 'after the typed name the switchover ran');
         await lab.settled();
-        await wb.runCommand('Patroni: Mark as Production'); // back to a plain cluster
+        await wb.runCommand('Patroni: Mark as Production'); // back to a plain cluster: that wants the name too
+        await wb.answerInput(/Type its name to remove the mark/, 'lab');
         await wb.waitForTree('the production mark gone', (r) =>
           r.some((x) => x.level === 1 && x.label === 'lab' && !/production/i.test(x.description)),
         );
@@ -220,6 +241,85 @@ describe('extension UI in code-server against a real lab', { timeout: 330_000 },
         );
         // Nothing else changed (PostgreSQL booleans compared as Patroni reads them: true is 'on').
         assert.deepEqual(normalise({ ...after, loop_wait: 2 }), normalise(before), 'only loop_wait changed');
+      },
+    ),
+  );
+
+  it(
+    'Show Topology draws the three members with the leader patronictl names',
+    tally.wrap(
+      'topology',
+      () => wb,
+      async () => {
+        assert.ok(wb);
+        const leader = (await lab.settled()).find((m) => m.Role === 'Leader')!.Member;
+        await wb.runCommand('Patroni: Show Topology');
+        await wb.page.locator('.tabs-container .tab.active', { hasText: 'Topology: lab' }).waitFor();
+        const view = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+        await view.locator('#topology[data-state="ok"]').waitFor({ timeout: 30_000 });
+        const nodes = view.locator('g.pk-node');
+        await until('three member nodes', async () => (await nodes.count()) === 3 || undefined, 15_000);
+        const drawn = await until(`${leader} drawn as the leader`, async () => {
+          const roles = await nodes.evaluateAll((els) =>
+            els.map((e) => [e.getAttribute('data-member'), e.getAttribute('data-role')]),
+          );
+          return roles.some(([m, r]) => m === leader && r === 'leader') ? roles : undefined;
+        });
+        assert.equal(drawn.filter(([, r]) => r === 'leader').length, 1, JSON.stringify(drawn));
+        await wb.screenshot('topology');
+        await wb.page.keyboard.press('Control+W'); // close the panel
+      },
+    ),
+  );
+
+  it(
+    'lab kill of the leader shows the new leader in the tree with no refresh, and notifies with Show in Tree',
+    tally.wrap(
+      'kill',
+      () => wb,
+      async () => {
+        assert.ok(wb);
+        const old = (await lab.settled()).find((m) => m.Role === 'Leader')!.Member;
+        await wb.clearNotifications();
+        await wb.openPatroniView();
+        await lab.kill(old);
+        // Nothing is clicked or run in the workbench: the DCS watch pushes the change.
+        const newLeader = await until(
+          'a new leader by patronictl',
+          async () => {
+            const l = await lab.ctlLeader().catch(() => undefined);
+            return l && l !== old ? l : undefined;
+          },
+          90_000,
+          1000,
+        );
+        const rows = await wb.waitForTree(
+          `${newLeader} as the leader in the tree`,
+          (r) => leaderRow(r)?.label === newLeader,
+          60_000,
+        );
+        const oldRow = members(rows).find((r) => r.label === old);
+        assert.ok(!oldRow || !/^Leader/.test(oldRow.description), `${old} is no longer shown as leader`);
+        // Each repaint reports its change: the leader gone (`no leader (was …)`) and/or the new one.
+        const toast = await wb.waitForNotification(
+          new RegExp(
+            `lab: (failover, ${newLeader} is the new leader|leader changed from \\S+ to ${newLeader}|no leader \\(was ${old}\\))`,
+          ),
+          30_000,
+        );
+        const about = await renderedText(toast.locator('.notification-list-item-message'));
+        await wb.screenshot('tree-after-failover', wb.page.locator('.part.sidebar'), 260);
+        await wb.screenshot('failover-notification');
+        await toast.locator('.monaco-button', { hasText: 'Show in Tree' }).click();
+        // Show in Tree reveals the member the notification is about (the new leader), else the cluster.
+        const target = about.includes(newLeader) ? newLeader : 'lab';
+        await until(`${target} selected in the tree`, async () => {
+          const selected = await wb!.clustersPane
+            .locator('.monaco-list-row.selected .label-name, .monaco-list-row.focused .label-name')
+            .allInnerTexts();
+          return selected.map((t) => t.trim()).includes(target) || undefined;
+        });
+        await lab.start(old); // leave a whole cluster for the lab's own shutdown
       },
     ),
   );
