@@ -335,7 +335,7 @@ async function benchSwitchovers(LiveTree) {
     for (let i = 1; i <= SWITCHOVERS; i++) {
       const members = await lab.status();
       const from = members.leader;
-      const to = members.members.find((m) => m.role === 'replica' && m.name !== from)?.name;
+      const to = members.members.find((m) => m.name !== from)?.name;
       const mark = { raw: rawSeen.length, changes: changes.length, poll: pollSeen.length };
       const url = status.restUrls[members.members.findIndex((m) => m.name === from)];
       const res = await fetch(`${url.replace(/\/$/, '')}/switchover`, {
@@ -359,8 +359,8 @@ async function benchSwitchovers(LiveTree) {
       await until(
         'both replicas streaming again',
         async () => {
-          const s = await lab.status();
-          return s.members.filter((m) => m.role === 'replica' && m.state === 'streaming').length === 2;
+          const ms = JSON.parse(await lab.patronictl(['list', '-f', 'json']));
+          return ms.filter((m) => m.Role === 'Replica' && m.State === 'streaming').length === 2;
         },
         90_000,
         500,
