@@ -134,18 +134,11 @@ export function dsnWithUser(dsn: string, user: string | undefined): string {
 }
 
 /** `patroni.copyDsn`: a member's (or the leader's) DSN to the clipboard. */
-export async function copyDsn(
-  ctx: CommandContext,
-  target: CommandTarget = {},
-  user?: (clusterId: string) => Promise<string | undefined>,
-): Promise<CommandOutcome> {
+export async function copyDsn(ctx: CommandContext, target: CommandTarget = {}): Promise<CommandOutcome> {
   const def = await pickCluster(ctx, target);
   if (!def) return cancelled('no cluster');
   return withCluster(ctx, def, 'Copy DSN', async (ops) => {
-    const dsn = dsnWithUser(
-      await ops.dsn(target.member),
-      (await user?.(def.id)) ?? def.postgresUser ?? ops.postgresLogin()?.username,
-    );
+    const dsn = dsnWithUser(await ops.dsn(target.member), def.postgresUser ?? ops.postgresLogin()?.username);
     await ctx.ui.writeClipboard(dsn);
     ctx.ui.info(`Copied the DSN of ${target.member ?? `the leader of ${def.name}`}: ${dsn}`);
     return { outcome: 'succeeded', message: dsn };
