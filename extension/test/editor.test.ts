@@ -72,6 +72,10 @@ describe('hover from the schema', () => {
     assert.equal(hoverAt('# scope: x\nscope: a\n', 3), undefined);
     assert.equal(hoverAt('bogus_key: 1\n', 2), undefined);
     assert.equal(hoverAt('scope: a\n', 100), undefined);
+    // a pg_hba line has no text of its own in the schema: no hover rather than a bare type
+    const hba = 'postgresql:\n  pg_hba:\n    - host all all 0.0.0.0/0 md5\n';
+    assert.equal(hoverAt(hba, hba.indexOf('host') + 2), undefined);
+    assert.match(hoverAt(hba, hba.indexOf('pg_hba') + 2)?.markdown ?? '', /^\*\*postgresql\.pg_hba\*\*/);
   });
 
   it('every key of every clean corpus file maps back to its own path', () => {
@@ -211,13 +215,7 @@ describe('cluster lint across the workspace files', () => {
       const out = lintWorkspace(ws);
       const cli = spawnSync(
         process.execPath,
-        [
-          join(repo, 'packages/cli/bin/patroni-kit.mjs'),
-          'lint',
-          '--format',
-          'json',
-          ...ws.map((f) => f.name),
-        ],
+        [join(repo, 'packages/cli/dist/src/main.js'), 'lint', '--format', 'json', ...ws.map((f) => f.name)],
         { encoding: 'utf8', timeout: 60_000 },
       );
       const expected = JSON.parse(cli.stdout) as Array<{ file: string; findings: unknown[] }>;

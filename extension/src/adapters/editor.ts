@@ -61,9 +61,19 @@ export function registerEditor(context: vscode.ExtensionContext, deps: EditorDep
       deps.connectedPatroniVersion?.(),
     );
 
+  // unopened files are read once and again only when the watcher reports them changed
+  let known: vscode.Uri[] | undefined;
+  const onDisk = new Map<string, string>();
+  let shown = new Set<string>();
   let running: Promise<void> = Promise.resolve();
   const lintAll = async (): Promise<void> => {
-    const uris = await vscode.workspace.findFiles(GLOB, EXCLUDE, MAX_FILES);
+    // a failed search (no file search provider) still leaves the open documents linted; it is retried next time
+    const uris =
+      known ??
+      (await vscode.workspace.findFiles(GLOB, EXCLUDE, MAX_FILES).then(
+        (found) => (known = found),
+        () => [] as vscode.Uri[],
+      ));
     const open = new Map(
       vscode.workspace.textDocuments.filter(isPatroniDoc).map((d) => [d.uri.toString(), d] as const),
     );
@@ -73,11 +83,15 @@ export function registerEditor(context: vscode.ExtensionContext, deps: EditorDep
       const id = uri.toString();
       const doc = open.get(id);
       try {
-        const text = doc ? doc.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        let text = doc?.getText() ?? onDisk.get(id);
+        if (text === undefined) {
+          text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+          onDisk.set(id, text);
+        }
         files.push({ id, text, name: vscode.workspace.asRelativePath(uri) });
         byId.set(id, uri);
       } catch {
-        // deleted between the search and the read: the watcher will run this again
+        // deleted between the search and the read: the watcher runs this again
       }
     }
     // open patroni.yml files outside the workspace folders are linted too (alone or with the others)
@@ -87,11 +101,12 @@ export function registerEditor(context: vscode.ExtensionContext, deps: EditorDep
         byId.set(id, doc.uri);
       }
     const found = lintWorkspace(files, version());
-    collection.clear();
     for (const [id, findings] of found) {
       const uri = byId.get(id);
       if (uri) collection.set(uri, toVscode(findings));
     }
+    for (const id of shown) if (!found.has(id)) collection.delete(vscode.Uri.parse(id));
+    shown = new Set(found.keys());
   };
   const relint = (): Promise<void> => {
     running = running.then(lintAll, lintAll).catch(() => undefined);
@@ -108,9 +123,24 @@ export function registerEditor(context: vscode.ExtensionContext, deps: EditorDep
     collection,
     watcher,
     { dispose: () => soon.dispose() },
-    watcher.onDidCreate(() => soon.push('fs')),
-    watcher.onDidChange(() => soon.push('fs')),
-    watcher.onDidDelete(() => soon.push('fs')),
+    watcher.onDidCreate((uri) => {
+      known = undefined;
+      onDisk.delete(uri.toString());
+      soon.push('fs');
+    }),
+    watcher.onDidChange((uri) => {
+      onDisk.delete(uri.toString());
+      soon.push('fs');
+    }),
+    watcher.onDidDelete((uri) => {
+      known = undefined;
+      onDisk.delete(uri.toString());
+      soon.push('fs');
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      known = undefined;
+      soon.push('folders');
+    }),
     vscode.workspace.onDidOpenTextDocument((d) => (isPatroniDoc(d) ? soon.push('open') : undefined)),
     vscode.workspace.onDidChangeTextDocument((e) =>
       isPatroniDoc(e.document) && e.contentChanges.length > 0 ? soon.push('edit') : undefined,
@@ -133,7 +163,10 @@ export function registerEditor(context: vscode.ExtensionContext, deps: EditorDep
     vscode.languages.registerCompletionItemProvider(
       selector,
       {
-        provideCompletionItems(doc, position) {
+        provideCompletionItems(doc, position, _token, ctx) {
+          // the space trigger is only for values (`key: `), not for indentation
+          const prefix = doc.lineAt(position.line).text.slice(0, position.character);
+          if (ctx.triggerCharacter === ' ' && !/:\s$/.test(prefix)) return undefined;
           const c = completionsAt(doc.getText(), doc.offsetAt(position), version());
           const range = new vscode.Range(doc.positionAt(c.replace.start), doc.positionAt(c.replace.end));
           return c.items.map((i) => {
@@ -152,7 +185,6 @@ export function registerEditor(context: vscode.ExtensionContext, deps: EditorDep
           });
         },
       },
-      ':',
       ' ',
     ),
     vscode.languages.registerCodeActionsProvider(

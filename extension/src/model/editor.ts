@@ -178,7 +178,8 @@ export function hoverAt(
   const at = pathAt(parsed, offset);
   if (!at) return undefined;
   const node = schemaAt(at.path);
-  if (!node) return undefined;
+  // list items and catch-alls without their own text would only repeat the parent's type
+  if (!node?.description) return undefined;
   const name = at.path
     .map((s) => (typeof s === 'number' ? `[${s}]` : s))
     .join('.')
