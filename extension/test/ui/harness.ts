@@ -156,6 +156,8 @@ export class Workbench {
       XDG_DATA_HOME: join(home, '.local/share'),
       XDG_CACHE_HOME: join(home, '.cache'),
       XDG_RUNTIME_DIR: join(home, '.run'),
+      // code-server's IPC sockets and git helpers land in TMPDIR: keep them in the run dir too.
+      TMPDIR: join(home, '.tmp'),
     };
   }
 
@@ -179,7 +181,7 @@ export class Workbench {
     const user = join(this.dir, 'user');
     const exts = join(this.dir, 'extensions');
     const env = this.env();
-    for (const d of [join(user, 'User'), exts, this.workspace, env.HOME!, env.XDG_RUNTIME_DIR!])
+    for (const d of [join(user, 'User'), exts, this.workspace, env.HOME!, env.XDG_RUNTIME_DIR!, env.TMPDIR!])
       mkdirSync(d, { recursive: true, mode: 0o700 });
     writeFileSync(
       join(user, 'User/settings.json'),

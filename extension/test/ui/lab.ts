@@ -3,9 +3,9 @@
  * `patroni-kit list` as child processes, and Patroni's own `patronictl list` (through the lab's launcher) to
  * confirm what the tree shows.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Lab } from '@patroni-kit/lab';
 import { REPO, run, until } from './harness.js';
 
@@ -50,6 +50,7 @@ export class UiLab {
     await this.cli(['lab', 'down', '--purge', '--quiet', '--dir', this.dir], 120_000).catch((err) =>
       console.error(`lab down: ${String(err)}`),
     );
+    rmSync(dirname(this.dir), { recursive: true, force: true });
   }
 
   /** `lab kill MEMBER` (SIGKILL of its Patroni and PostgreSQL). */
