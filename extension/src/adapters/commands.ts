@@ -20,6 +20,7 @@ import {
 import { copyDsn, healthReport, history, showMemberJson } from '../model/commands/views.js';
 import type { ConnectionStore } from '../model/connections.js';
 import { toDiagnostics } from '../model/diagnostics.js';
+import { resolvePatroniVersion } from '../model/editor.js';
 import { connectOps } from '../model/operations.js';
 
 /** What `activate` gives the commands. */
@@ -149,7 +150,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     refresh: () => deps.refresh(),
   };
   const settings = () => vscode.workspace.getConfiguration('patroni');
-  const version = () => settings().get<PatroniVersion>('patroniVersion', '4.1');
+  // The setting may be `auto` (i9-editor): resolved the same way as for patroni.yml diagnostics.
+  const version = (): PatroniVersion => resolvePatroniVersion(settings().get<string>('patroniVersion'));
   const sessions = new ConfigSessions();
   const dcsDiagnostics = vscode.languages.createDiagnosticCollection('patroni-dcs');
   const fs = new DcsConfigFs((uri, text) => applyConfig(ctx, sessions, uri.toString(), text, version()));
