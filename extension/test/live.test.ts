@@ -157,4 +157,21 @@ describe('live tree', () => {
     assert.equal(tree.roots().length, 1);
     tree.dispose();
   });
+
+  it('the cluster row carries the health summary of each pushed view', () => {
+    const tree = new LiveTree({ waitMs: 0, maxWaitMs: 0 });
+    const src = new Pushed();
+    src.push(healthy('n1'));
+    tree.set({ id: 'a', name: 'demo' }, src);
+    tree.flush();
+    assert.equal(tree.snapshot('a')?.health?.state, 'OK');
+    assert.match(tree.roots()[0]?.description ?? '', /\bOK\b/);
+    src.push(clusterView({ leader: null, members: [{ name: 'n1' }, { name: 'n2' }] }));
+    tree.flush();
+    const health = tree.snapshot('a')?.health;
+    assert.equal(health?.state, 'CRITICAL');
+    assert.ok(health?.checks.some((c) => c.name === 'has_leader' && c.state === 'CRITICAL'));
+    assert.match(tree.roots()[0]?.description ?? '', /CRITICAL/);
+    tree.dispose();
+  });
 });

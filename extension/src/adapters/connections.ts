@@ -247,6 +247,24 @@ export function registerConnections(context: vscode.ExtensionContext, deps: Conn
       });
       await deps.refresh();
     }),
+    vscode.commands.registerCommand('patroni.toggleNotifications', async (node?: TreeNode) => {
+      const def = await pickCluster(node);
+      if (!def) return;
+      // Absent means "follow patroni.notifications.enabled": the toggle flips what the user sees now.
+      const global = vscode.workspace.getConfiguration('patroni').get<boolean>('notifications.enabled', true);
+      const on = !(def.notifications ?? global);
+      await store.update(def.id, { notifications: on });
+      logOperation({
+        command: 'patroni.toggleNotifications',
+        cluster: def.name,
+        outcome: 'succeeded',
+        detail: on ? 'role-change notifications on' : 'role-change notifications off',
+      });
+      void vscode.window.showInformationMessage(
+        `Patroni: role-change notifications for ${def.name} are ${on ? 'on' : 'off'}.`,
+      );
+      await deps.refresh();
+    }),
   );
   return { addCluster: run, logOperation };
 }

@@ -4,7 +4,7 @@
  * burst; every repaint rebuilds the tree (model/tree.ts), the role-change notifications (model/notifications.ts),
  * the parent index that `TreeView.reveal` needs, and carries the timestamps a benchmark needs. No `vscode`.
  */
-import type { ClusterView, LiveEvent } from '@patroni-kit/cluster';
+import { type ClusterView, type HealthReport, healthReport, type LiveEvent } from '@patroni-kit/cluster';
 import type { EtcdHealth } from '@patroni-kit/dcs';
 import { Debouncer, type DebouncerOptions } from './debounce.js';
 import { type ClusterNotification, notificationsFor } from './notifications.js';
@@ -96,6 +96,8 @@ export function statusBarFor(snapshot: ClusterSnapshot | undefined, count: numbe
 
 /** The live tree of every configured cluster. */
 export class LiveTree {
+  /** Health reports by view: a view is immutable, so its report is computed once. */
+  readonly #healthOf = new WeakMap<ClusterView, HealthReport>();
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(change: LiveTreeChange) => void>();
   readonly #debouncer: Debouncer<string>;
@@ -182,17 +184,29 @@ export class LiveTree {
     const e = this.#entries.get(id);
     if (!e) return undefined;
     const view = e.source?.view;
+    const health = view ? this.#health(view) : undefined;
     const error = e.error ?? (view ? undefined : e.source?.lastError);
     return {
       id,
       name: e.def.name,
       production: e.def.production === true,
       ...(view ? { view } : {}),
+      ...(health ? { health } : {}),
       ...(e.source?.etcd ? { etcd: e.source.etcd } : {}),
       ...(error
         ? { error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } }
         : {}),
     };
+  }
+
+  /** The health summary of a view, as `patroni-kit health` computes it from the view alone (no extra I/O). */
+  #health(view: ClusterView): HealthReport {
+    let report = this.#healthOf.get(view);
+    if (!report) {
+      report = healthReport(view);
+      this.#healthOf.set(view, report);
+    }
+    return report;
   }
 
   /** The status bar for `activeId` (default: the first cluster). */

@@ -146,6 +146,30 @@ export async function run(): Promise<void> {
       },
     ],
     [
+      'Toggle Role-Change Notifications flips the per-cluster setting kept in the definition',
+      async () => {
+        assert.ok(api);
+        const def = await api.store.add({
+          name: 'host-notify',
+          source: { kind: 'rest', urls: [`http://${env.net}.2:9`] },
+        });
+        await api.refresh();
+        const root = api.roots().find((n) => n.label === 'host-notify');
+        assert.ok(root, 'cluster node');
+        assert.equal(api.store.get(def.id)?.notifications, undefined, 'follows the global setting at first');
+        await vscode.commands.executeCommand('patroni.toggleNotifications', root);
+        assert.equal(
+          api.store.get(def.id)?.notifications,
+          false,
+          'global default on: the toggle turns it off',
+        );
+        await vscode.commands.executeCommand('patroni.toggleNotifications', root);
+        assert.equal(api.store.get(def.id)?.notifications, true);
+        await api.store.remove(def.id);
+        await api.refresh();
+      },
+    ],
+    [
       "Add Cluster from a DCS URL lists the real etcd's scopes; the etcd password lands in SecretStorage only",
       async () => {
         assert.ok(api);
