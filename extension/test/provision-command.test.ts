@@ -102,6 +102,22 @@ describe('Provision Cluster from Spec (scripted UI, real SDK)', { timeout: 120_0
     assert.equal(store.list().length, 0);
   });
 
+  it('cancelled during the plan (at its first progress line): cancelled, no confirmation, nothing applied', async () => {
+    const file = goodSpec('cancelplan');
+    const { store } = memoryStore();
+    // The first plan of a spec says it generated the passwords before it connects: cancel there.
+    const { ui, shown } = scriptedUi({ cancelOn: /generated new passwords/ });
+    const res = await provisionCluster(commandContext(store, ui), {
+      pickSpec: async () => file,
+      addCluster: (c) => store.add(c),
+    });
+    assert.equal(res.outcome, 'cancelled', res.message);
+    assert.equal(res.applied, false);
+    assert.match(res.message, /nothing was changed on any host/);
+    assert.equal(shown.confirms.length, 0);
+    assert.equal(existsSync(stateFile(await loadSpec(file))), false);
+  });
+
   it('declined at the confirmation: nothing applied; confirmed: the apply starts (and fails at connect)', async () => {
     const file = goodSpec('confirm');
     const spec = await loadSpec(file);

@@ -162,19 +162,26 @@ export async function planSpec(
     return { outcome: failed(ctx, `Provision: reading the spec ${file}`, err, false) };
   }
   const events: ProvisionEvent[] = [];
+  let stop: AbortSignal | undefined;
   try {
-    const result = await ctx.ui.progress(`Planning ${spec.cluster} (changes nothing)`, (report, signal) =>
-      plan(spec, {
+    const result = await ctx.ui.progress(`Planning ${spec.cluster} (changes nothing)`, (report, signal) => {
+      stop = signal;
+      return plan(spec, {
         signal,
         onEvent: (e) => {
           events.push(e);
           const line = eventLine(e);
           if (line) report(line);
         },
-      }),
-    );
+      });
+    });
     return { review: { spec, result, events } };
   } catch (err) {
+    if (stop?.aborted) {
+      const message = `Provision plan of ${spec.cluster} cancelled; nothing was changed on any host.`;
+      ctx.ui.warn(message);
+      return { outcome: { outcome: 'cancelled', message, applied: false } };
+    }
     return { outcome: failed(ctx, `Provision plan of ${spec.cluster}`, err, false) };
   }
 }
@@ -195,18 +202,26 @@ export async function applyReviewed(
   if (!ok) return { ...cancelled('cancelled; nothing was applied'), applied: false };
   const { apply } = await import('@patroni-kit/provision');
   let result: ProvisionResult;
+  let stop: AbortSignal | undefined;
   try {
-    result = await ctx.ui.progress(`Provisioning ${spec.cluster}`, (report, signal) =>
-      apply(spec, {
+    result = await ctx.ui.progress(`Provisioning ${spec.cluster}`, (report, signal) => {
+      stop = signal;
+      return apply(spec, {
         signal,
         ...(deps.waitTimeoutMs ? { waitTimeoutMs: deps.waitTimeoutMs } : {}),
         onEvent: (e) => {
           const line = eventLine(e);
           if (line) report(line);
         },
-      }),
-    );
+      });
+    });
   } catch (err) {
+    if (stop?.aborted) {
+      const f = failureOf(err);
+      const message = `Provision apply of ${spec.cluster} cancelled${f.host ? ` on ${f.host}${f.step ? ` at step '${f.step}'` : ''}` : ''}: the hosts may be partly changed; run Provision again to continue from there.`;
+      ctx.ui.warn(message);
+      return { outcome: 'cancelled', message, applied: true, failure: f };
+    }
     return failed(ctx, `Provision apply of ${spec.cluster}`, err, true);
   }
   return saveCluster(ctx, deps, spec, result, true);
