@@ -21,8 +21,10 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Native addons cannot be inlined; the extension never imports the provisioning (ssh2) or drill code.
-  external: ['vscode', 'ssh2', '@resvg/resvg-js', 'pg-native'],
+  // Native addons cannot be inlined. ssh2 (Provision Cluster from Spec) is bundled as JavaScript: its optional
+  // native parts (`sshcrypto.node`, `cpu-features`) are required inside try/catch, so left out they make
+  // ssh2 use its pure-JS crypto. The drill code (resvg, pg-native) is never imported.
+  external: ['vscode', '*.node', 'cpu-features', '@resvg/resvg-js', 'pg-native'],
   plugins: [etcd3ProtoPlugin()],
   metafile: true,
   minify: true,
@@ -30,7 +32,7 @@ const result = await build({
   logLevel: 'warning',
 });
 const inputs = Object.keys(result.metafile.inputs);
-const native = inputs.find((i) => /node_modules\/(ssh2|cpu-features|@resvg)\//.test(i));
+const native = inputs.find((i) => /node_modules\/(cpu-features|@resvg)\/|\.node$/.test(i));
 if (native) {
   console.error(`bundle: ${native} is in the extension bundle; native addons must not be imported`);
   process.exit(1);

@@ -10,6 +10,7 @@ import { applyConfig, ConfigSessions, editConfig, lintConfigDocument } from '../
 import { type LabDeps, startLab, stopLab } from '../model/commands/lab.js';
 import { failover, switchover } from '../model/commands/leader.js';
 import { reinit, reload, restart, setPaused } from '../model/commands/members.js';
+import { type ProvisionDeps, provisionCluster } from '../model/commands/provision.js';
 import { openPsql, type PgLogin } from '../model/commands/psql.js';
 import {
   type CommandContext,
@@ -33,6 +34,30 @@ export interface CommandDeps {
 }
 
 const DCS_SCHEME = 'patroni-dcs';
+
+/** A cluster spec: one of the workspace's `*.cluster.yml`/`*.cluster.yaml`, or any file from an open dialog. */
+async function pickSpecFile(ui: CommandUi): Promise<string | undefined> {
+  const found = await vscode.workspace.findFiles('**/*.cluster.{yml,yaml}', '**/node_modules/**', 50);
+  const browse = 'Browse…';
+  if (found.length > 0) {
+    const picked = await ui.pick(
+      [
+        ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+        { label: browse, detail: 'pick a spec file anywhere' },
+      ],
+      { title: 'Patroni: which cluster spec?' },
+    );
+    if (!picked) return undefined;
+    if ('uri' in picked) return picked.uri.fsPath;
+  }
+  const chosen = await vscode.window.showOpenDialog({
+    title: 'Patroni: a cluster spec (cluster, nodes, ssh: see docs/provision-spec.md)',
+    canSelectMany: false,
+    filters: { 'Cluster spec': ['yml', 'yaml', 'json'] },
+    openLabel: 'Plan',
+  });
+  return chosen?.[0]?.fsPath;
+}
 
 /** The editor's side of the commands. */
 export function vscodeUi(): CommandUi {
@@ -167,6 +192,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     },
     addCluster: (input) => deps.store.add(input),
   };
+  const provisionDeps: ProvisionDeps = {
+    pickSpec: () => pickSpecFile(ctx.ui),
+    addCluster: (input) => deps.store.add(input),
+  };
 
   const lint = (doc: vscode.TextDocument) => {
     if (doc.uri.scheme !== DCS_SCHEME) return;
@@ -221,6 +250,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   reg('patroni.copyDsn', 'Copy DSN', (n) => copyDsn(ctx, t(n)));
   reg('patroni.startLab', 'Start Local Lab', () => startLab(ctx, labDeps));
   reg('patroni.stopLab', 'Stop Local Lab', () => stopLab(ctx, labDeps));
+  reg('patroni.provisionCluster', 'Provision Cluster from Spec', () => provisionCluster(ctx, provisionDeps));
   reg('patroni.openPsql', 'Open psql Terminal', (n) =>
     openPsql(ctx, t(n), {
       login: async (id) => (deps.postgresLogin ? deps.postgresLogin(id) : {}),
