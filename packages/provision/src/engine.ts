@@ -647,7 +647,7 @@ async function steps(
 
   if (retirees.length > 0) {
     phase('retire');
-    for (const r of retirees) await retire(spec, r, nodes, ops);
+    for (const r of retirees) await retire(spec, secrets, r, nodes, ops);
   }
 
   if (proxies.length > 0) {
@@ -690,7 +690,13 @@ async function steps(
  * disables Patroni there, waits until its member key is gone from etcd, and drops its replication slot
  * on the leader if Patroni kept it (4.x keeps a gone member's slot for member_slots_ttl).
  */
-async function retire(spec: ClusterSpec, r: Host, nodes: Host[], ops: Ops): Promise<void> {
+async function retire(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  r: Host,
+  nodes: Host[],
+  ops: Ops,
+): Promise<void> {
   ops.step = `retire ${r.name}`;
   const etcdHost = nodes.find((h) => h.node!.etcd)!;
   if (r.node?.etcd) {
@@ -726,14 +732,113 @@ async function retire(spec: ClusterSpec, r: Host, nodes: Host[], ops: Ops): Prom
   const leaderHost = nodes.find((h) => h.name === leader);
   if (!leaderHost) return;
   const slot = slotNameFromMember(r.name);
-  await ops.ensure(
-    leaderHost,
-    `drop replication slot ${slot}`,
-    psqlLocal(
-      spec,
-      `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '${slot}' and not active`,
-    ),
-    `[ -z "$(${psqlLocal(spec, `select 1 from pg_replication_slots where slot_name = '${slot}'`)})" ]`,
+  const drop = psqlLocal(
+    spec,
+    `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '${slot}' and not active`,
+  );
+  const gone = `[ -z "$(${psqlLocal(spec, `select 1 from pg_replication_slots where slot_name = '${slot}'`)})" ]`;
+  if (await ops.check(leaderHost, gone)) {
+    await ops.ensure(leaderHost, `drop replication slot ${slot}`, drop, gone);
+    return;
+  }
+  if (ops.mode === 'plan') {
+    await ops.ensure(leaderHost, `drop replication slot ${slot}`, drop, gone);
+    return;
+  }
+  // Patroni 4 keeps a gone member's slot for member_slots_ttl (default 30 min) and re-creates it when it is
+  // dropped by hand. For a node removed on purpose, member_slots_ttl is set to 0 until Patroni itself has
+  // dropped the slot, then put back as it was.
+  const version = await patroniVersion(spec, leaderHost, ops);
+  const retains = version !== undefined && Number.parseInt(version, 10) >= 4;
+  let previous: unknown = null;
+  if (retains) {
+    const config = await readConfig(spec, leaderHost, ops);
+    previous = config?.member_slots_ttl ?? null;
+    await patchConfigOnce(spec, secrets, leaderHost, ops, { member_slots_ttl: 0 }, (c) =>
+      [0, '0', '0s', '0min'].includes(c.member_slots_ttl as number | string),
+    );
+  }
+  try {
+    // The drop skips a slot that is still active: the retired node's walsender can outlive its Patroni stop
+    // for up to wal_sender_timeout. Drop again until the slot is really gone (bounded by the wait timeout).
+    await ops.run(leaderHost, `drop replication slot ${slot}`, drop);
+    await ops.wait(leaderHost, `replication slot ${slot} gone`, async () => {
+      if (await ops.check(leaderHost, gone)) return 'gone';
+      await ops.query(leaderHost, drop);
+      return (await ops.check(leaderHost, gone)) ? 'gone' : undefined;
+    });
+  } finally {
+    if (retains)
+      await patchConfigOnce(spec, secrets, leaderHost, ops, { member_slots_ttl: previous }, (c) =>
+        previous === null ? c.member_slots_ttl === undefined : c.member_slots_ttl === previous,
+      );
+  }
+}
+
+/** The Patroni version a node reports (`GET /patroni`), or undefined when it does not answer. */
+async function patroniVersion(spec: ClusterSpec, h: Host, ops: Ops): Promise<string | undefined> {
+  const out = await ops.query(h, restGet(spec, h.node!, '/patroni'));
+  try {
+    return out ? (JSON.parse(out) as { patroni?: { version?: string } }).patroni?.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The dynamic configuration as the node's Patroni serves it (`GET /config`). */
+async function readConfig(
+  spec: ClusterSpec,
+  h: Host,
+  ops: Ops,
+): Promise<Record<string, unknown> | undefined> {
+  const out = await ops.query(h, restGet(spec, h.node!, '/config'));
+  try {
+    return out ? (JSON.parse(out) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One PATCH /config (never retried: a REST write whose answer is lost is confirmed by reading), then
+ * re-reads until `confirmed` holds (GET /config follows the DCS within a loop_wait), bounded.
+ */
+async function patchConfigOnce(
+  spec: ClusterSpec,
+  secrets: ClusterSecrets,
+  h: Host,
+  ops: Ops,
+  patch: Record<string, unknown>,
+  confirmed: (config: Record<string, unknown>) => boolean,
+): Promise<void> {
+  const step = `dynamic configuration: ${JSON.stringify(patch)}`;
+  ops.step = step;
+  const url = `${restBase(spec, h.node!)}/config`;
+  const r = await ops.exec(
+    h,
+    'curl -s -o /dev/null -w "%{http_code}" --config -',
+    curlConfig(spec, url, 'PATCH', secrets, patch),
+  );
+  for (let i = 0; i < 30; i++) {
+    if (i > 0) await sleep(1000, ops.opts.signal);
+    const after = await readConfig(spec, h, ops);
+    if (after && confirmed(after)) {
+      ops.emit({
+        type: 'command',
+        host: h.name,
+        phase: ops.phase,
+        step,
+        command: `PATCH /config ${JSON.stringify(patch)}`,
+        status: 'ran',
+      });
+      return;
+    }
+  }
+  throw ops.failure(
+    h,
+    `PATCH /config ${JSON.stringify(patch)} answered ${r.stdout.trim() || `nothing (curl exit ${r.code})`} and the cluster does not show it`,
+    undefined,
+    r.stderr,
   );
 }
 

@@ -598,6 +598,14 @@ test('day 2: a fourth node joins as a replica; removed from the spec, it is stop
   );
   assert.deepEqual((await clusterOf()).members.map((m) => m.name).sort(), ['pg-1', 'pg-2', 'pg-3']);
   assert.ok(!(await slots()).includes('pg_4'), 'the slot of pg-4 is gone');
+  // Patroni 4 re-creates a retained member slot on its next HA loop unless the retention was cleared: look
+  // again after more than one loop_wait.
+  await new Promise((r) => setTimeout(r, 15_000));
+  assert.ok(!(await slots()).includes('pg_4'), 'the slot of pg-4 stays gone after the next HA loops');
+  const config = (await (
+    await fetch(`http://${t!.hosts[0]!.address}:8008/config`, { signal: AbortSignal.timeout(5000) })
+  ).json()) as Record<string, unknown>;
+  assert.equal(config.member_slots_ttl, undefined, 'member_slots_ttl is back to its default');
   assert.doesNotMatch(await onHost(0, 'cat /etc/haproxy/haproxy.cfg'), /pg-4/);
   assert.equal((await readState(spec))?.nodes?.map((n) => n.name).join(','), 'pg-1,pg-2,pg-3');
   const again = await apply(spec);
