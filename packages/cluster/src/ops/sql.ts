@@ -16,12 +16,32 @@ export interface SqlOptions {
   replication?: boolean;
 }
 
+/**
+ * The part of a `pg` connection the operations use. Declared here so that the published types do not need
+ * `@types/pg` (pg itself is loaded only when SQL runs).
+ */
+export interface PgConnection {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<PgResult<R>>;
+  /** `rowMode: 'array'`: each row as an array, in the order of `fields`. */
+  query(config: { text: string; values?: unknown[]; rowMode: 'array' }): Promise<PgResult<unknown[]>>;
+}
+
+/** A query's answer, as `pg` gives it. */
+export interface PgResult<R> {
+  rows: R[];
+  rowCount: number | null;
+  fields?: Array<{ name: string }>;
+}
+
 /** Runs `fn` on one fresh `pg` connection to member `m` (bounded connect, query and close). */
 export async function withPg<T>(
   ctx: Pick<OpContext, 'target'>,
   m: MemberView,
   opts: SqlOptions,
-  fn: (client: import('pg').Client) => Promise<T>,
+  fn: (client: PgConnection) => Promise<T>,
 ): Promise<T> {
   const { default: pg } = await import('pg');
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUTS_MS.sql;
@@ -57,7 +77,7 @@ export async function withPg<T>(
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
-    return await fn(client);
+    return await fn(client as unknown as PgConnection);
   } catch (err) {
     if (isPatroniKitError(err)) throw err;
     const e = err as Error & { code?: string };
