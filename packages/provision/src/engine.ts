@@ -1006,14 +1006,7 @@ async function syncDynamicConfig(
 ): Promise<void> {
   ops.step = 'dynamic configuration (GET /config)';
   const url = `${restBase(spec, h.node!)}/config`;
-  const read = async (): Promise<Record<string, unknown> | undefined> => {
-    const out = await ops.query(h, restGet(spec, h.node!, '/config'));
-    try {
-      return out ? (JSON.parse(out) as Record<string, unknown>) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  const read = () => readConfig(spec, h, ops);
   const have = await read();
   if (have === undefined) {
     // No cluster yet (plan on fresh hosts): bootstrap.dcs will create exactly what the spec says.
